@@ -1,0 +1,1 @@
+export { tf, nativeTensorFlowVersion, TensorFlowUnavailableError } from './tf.js';
