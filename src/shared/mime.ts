@@ -1,0 +1,73 @@
+/**
+ * The mime types and payloads that the kernel side (src/display) writes and the
+ * JupyterLab extension reads. Browser-safe: no Node or TensorFlow imports here.
+ */
+
+export const TENSOR_MIME = 'application/vnd.losslens.tensor+json';
+export const LOSSPLOT_MIME = 'application/vnd.losslens.lossplot+json';
+
+export type Colormap = 'grey' | 'viridis' | 'diverging';
+
+/** Pixels added on each side by padding; the renderer outlines the inner region. */
+export interface BorderWidths {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** One column of the grid: a stack of single-channel images of one size. */
+export interface TensorPanel {
+  /** e.g. "noisy input", "target", "reconstruction", "loss map". */
+  title: string;
+  /** [images, height, width]. */
+  shape: [number, number, number];
+  /** Base64 of little-endian Float32 values, images × height × width, row-major. */
+  values: string;
+  /** Values mapped to the two ends of the colormap. */
+  range: [number, number];
+  colormap: Colormap;
+  border?: BorderWidths;
+  /** Base64 Float32 per-pixel loss, same layout as values; shown on hover when present. */
+  loss?: string;
+}
+
+export interface TensorPayload {
+  version: 1;
+  /** One caption per image index (row of the grid). */
+  captions: string[];
+  panels: TensorPanel[];
+  /** Set when the kernel sent fewer images than it was given. */
+  truncatedFrom?: number;
+}
+
+export type LossMeasure = 'perPixel' | 'perImage';
+
+/** One point of a loss curve: the mean per pixel and, with the pixel count, the total per image. */
+export interface LossPoint {
+  run: string;
+  epoch: number;
+  split: 'train' | 'test';
+  perPixel: number;
+  pixels: number;
+  perImage: number;
+}
+
+/** A run's final numbers, drawn as the "0.099 · 784 ≈ 77.6" annotation. */
+export interface LossAnnotation {
+  run: string;
+  perPixel: number;
+  pixels: number;
+  perImage: number;
+}
+
+export interface LossPlotPayload {
+  version: 1;
+  title: string;
+  /** The measure `spec` shows; the extension can switch to the other one. */
+  measure: LossMeasure;
+  points: LossPoint[];
+  annotations: LossAnnotation[];
+  /** A complete Vega-Lite spec (built by src/shared/lossplot.ts from the fields above). */
+  spec: Record<string, unknown>;
+}
