@@ -1,0 +1,143 @@
+/**
+ * The one Vega-Lite spec of a loss curve. The kernel renders it to SVG for publishing and
+ * the extension renders it interactively (and rebuilds it for the other measure), so it
+ * must stay browser-safe: no Node imports, inline data only (never a data URL).
+ */
+
+import type { LossAnnotation, LossMeasure, LossPlotPayload, LossPoint } from './mime.js';
+import { validateLossPlotFields } from './validate.js';
+
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** The plot's inner size in pixels; the annotations are placed against its right edge. */
+const WIDTH = 480;
+const HEIGHT = 280;
+const ANNOTATION_LINE_HEIGHT = 16;
+
+/** What each measure is called on the axis and in the subtitle. */
+export const MEASURE_LABELS: Record<LossMeasure, { axis: string; subtitle: string }> = {
+  perPixel: {
+    axis: 'loss per pixel (mean)',
+    subtitle: 'Mean binary cross-entropy per pixel: padding adds easy pixels, so it falls.',
+  },
+  perImage: {
+    axis: 'loss per image (total)',
+    subtitle: 'Total binary cross-entropy per image (mean × pixels): it stays put.',
+  },
+};
+
+/** The other measure, for the extension's toggle. */
+export function otherMeasure(measure: LossMeasure): LossMeasure {
+  return measure === 'perPixel' ? 'perImage' : 'perPixel';
+}
+
+/**
+ * A per-pixel loss written with enough decimals to tell runs apart: 3 decimals as in
+ * "0.099", or 2 significant digits when the loss is below 0.01.
+ */
+export function formatPerPixel(value: number): string {
+  return Math.abs(value) >= 0.01 || value === 0 ? value.toFixed(3) : value.toPrecision(2);
+}
+
+/** "0.099 · 784 ≈ 77.6": the run's mean per pixel, its pixel count and the total per image. */
+export function annotationText(annotation: LossAnnotation): string {
+  return `${formatPerPixel(annotation.perPixel)} · ${annotation.pixels} ≈ ${annotation.perImage.toFixed(1)}`;
+}
+
+/** The annotation as drawn: prefixed with its run, since colour alone names nothing. */
+export function annotationLabel(annotation: LossAnnotation): string {
+  return `${annotation.run}: ${annotationText(annotation)}`;
+}
+
+function curveLayers(measure: LossMeasure): Record<string, unknown>[] {
+  const color = { field: 'run', type: 'nominal', title: 'run' };
+  const strokeDash = {
+    field: 'split',
+    type: 'nominal',
+    title: 'split',
+    scale: { domain: ['train', 'test'], range: [[1, 0], [6, 3]] },
+  };
+  const tooltip = [
+    { field: 'run', type: 'nominal', title: 'run' },
+    { field: 'split', type: 'nominal', title: 'split' },
+    { field: 'epoch', type: 'quantitative', title: 'epoch' },
+    { field: 'perPixel', type: 'quantitative', title: 'loss per pixel', format: '.4f' },
+    { field: 'pixels', type: 'quantitative', title: 'pixels', format: 'd' },
+    { field: 'perImage', type: 'quantitative', title: 'loss per image', format: '.2f' },
+  ];
+  return [
+    { mark: { type: 'line' }, encoding: { color, strokeDash } },
+    {
+      mark: { type: 'point', filled: true, size: 45 },
+      encoding: {
+        color,
+        shape: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'test'] } },
+        tooltip,
+      },
+    },
+  ].map((layer) => ({
+    ...layer,
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
+      y: {
+        field: measure,
+        type: 'quantitative',
+        title: MEASURE_LABELS[measure].axis,
+        scale: { zero: false },
+      },
+      ...layer.encoding,
+    },
+  }));
+}
+
+/**
+ * One text layer per annotation, stacked in the plot's top-right corner: the runs'
+ * totals are nearly equal by design, so placing each label at its own y would overlap.
+ */
+function annotationLayer(annotation: LossAnnotation, index: number): Record<string, unknown> {
+  return {
+    data: { values: [{ ...annotation, label: annotationLabel(annotation) }] },
+    mark: { type: 'text', align: 'right', baseline: 'top', fontSize: 12, fontWeight: 'bold' },
+    encoding: {
+      x: { value: WIDTH - 4 },
+      y: { value: 4 + index * ANNOTATION_LINE_HEIGHT },
+      text: { field: 'label', type: 'nominal' },
+      color: { field: 'run', type: 'nominal' },
+    },
+  };
+}
+
+/** The complete Vega-Lite v6 spec of `payload` showing `measure`. */
+export function lossPlotSpec(
+  payload: Omit<LossPlotPayload, 'spec'>,
+  measure: LossMeasure,
+): Record<string, unknown> {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title: { text: payload.title, subtitle: MEASURE_LABELS[measure].subtitle },
+    width: WIDTH,
+    height: HEIGHT,
+    // Keep user-visible text as data so the renderer never has to interpret markup.
+    usermeta: { losslens: { measure } },
+    layer: [
+      { data: { values: payload.points.map(pointRow) }, layer: curveLayers(measure) },
+      ...payload.annotations.map(annotationLayer),
+    ],
+    resolve: { scale: { color: 'shared' } },
+  };
+}
+
+/** Only the fields the spec reads, so extra payload fields never leak into the plot. */
+function pointRow(point: LossPoint): LossPoint {
+  const { run, epoch, split, perPixel, pixels, perImage } = point;
+  return { run, epoch, split, perPixel, pixels, perImage };
+}
+
+/**
+ * A loss-plot payload with its spec built for `input.measure`. Throws a PayloadError
+ * naming the field when the input is not a valid loss plot (e.g. a NaN loss).
+ */
+export function lossPlotPayload(input: Omit<LossPlotPayload, 'spec' | 'version'>): LossPlotPayload {
+  const fields = validateLossPlotFields({ ...input, version: 1 });
+  return { ...fields, spec: lossPlotSpec(fields, fields.measure) };
+}
