@@ -63,10 +63,16 @@ ensure_node_modules() {
   local want
   want=$(digest package-lock.json)
   stamp_matches "$ROOT/node_modules/.losslens-stamp" "$want" && return
-  log "installing npm packages (npm ci)"
   # tfjs-node's own install script downloads libtensorflow from a host that is not
-  # reachable here, so scripts are run one by one below instead of by npm ci.
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  # reachable here, so install scripts are run one by one below instead of by npm.
+  if [ -d "$ROOT/node_modules" ]; then
+    # Updating in place keeps the native binding when its package did not change.
+    log "updating npm packages to package-lock.json"
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+  else
+    log "installing npm packages (npm ci)"
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  fi
   # tslab talks to Jupyter through zeromq, whose install script picks its bundled prebuild.
   npm rebuild zeromq --foreground-scripts --loglevel=error
   echo "$want" >"$ROOT/node_modules/.losslens-stamp"
@@ -77,7 +83,8 @@ ensure_node_modules() {
 # libtensorflow tarball its installer would download.
 ensure_tfjs_binding() {
   local tf_dir node_include want binding
-  tf_dir=$("$VENV/bin/python" -c 'import importlib.util as u; s = u.find_spec("tensorflow"); print(s.submodule_search_locations[0] if s else "")')
+  # LOSSLENS_TENSORFLOW_DIR points at another installed `tensorflow` package folder (a conda env's, say).
+  tf_dir=${LOSSLENS_TENSORFLOW_DIR:-$("$VENV/bin/python" -c 'import importlib.util as u; s = u.find_spec("tensorflow"); print(s.submodule_search_locations[0] if s else "")')}
   [ -n "$tf_dir" ] || fail "the TensorFlow wheel is not installed in .venv." \
     "rm -rf .venv && scripts/setup.sh (environment.yml lists tensorflow-cpu)"
   for needed in libtensorflow_cc.so.2 libtensorflow_framework.so.2 include/tensorflow/c/c_api.h include/tensorflow/c/eager/c_api.h; do
