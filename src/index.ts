@@ -1,1 +1,3 @@
 export { tf, nativeTensorFlowVersion, TensorFlowUnavailableError } from './tf.js';
+export * from './accounting/pixelLoss.js';
+export * from './accounting/ledger.js';
