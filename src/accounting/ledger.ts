@@ -9,7 +9,8 @@
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import type { BorderWidths } from '../shared/mime.js';
-import { PIXEL_LOSSES, KERAS_EPSILON, isLossName, type LossName } from './pixelLoss.js';
+import type { LossName } from '../model/autoencoder.js';
+import { PIXEL_LOSSES, KERAS_EPSILON, isLossName } from './pixelLoss.js';
 
 /** One amount of loss, as a mean per pixel and as a contribution to one image's total. */
 export interface LossAmount {

@@ -5,9 +5,7 @@
  * loss = floor + excess that the ledger is there to show.
  */
 
-export type LossName = 'binaryCrossentropy' | 'meanSquaredError';
-
-export const LOSS_NAMES: readonly LossName[] = ['binaryCrossentropy', 'meanSquaredError'];
+import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
 
 /**
  * Keras's fuzz factor (`keras.backend.epsilon()`, tfjs-layers `epsilon()`): both clip
@@ -42,7 +40,9 @@ function relativeEntropyTerm(a: number, b: number): number {
  * anti-aliased edges), so BCE cannot reach 0 even for a perfect reconstruction: that is
  * the floor. KL(y ‖ q) ≥ 0 is what training can still remove. tfjs evaluates the same
  * quantity through logits (log(q/(1−q)) fed to sigmoidCrossEntropyWithLogits); the two
- * agree up to float32 rounding.
+ * agree up to float32 rounding. Keras in Python skips the clip when it can reach the
+ * sigmoid's logits; that changes a pixel's loss only where the prediction is within 1e-7
+ * of 0 or 1, by at most about 1e-7 on a background pixel.
  */
 const binaryCrossentropy: PixelLoss = {
   loss(y, p) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { createRng } from '../../src/random.js';
 import { LedgerAccumulator, lossLedger, lossMapTensors, modelLossLedger, type LedgerPart } from '../../src/accounting/ledger.js';
-import { KERAS_EPSILON, PIXEL_LOSSES, type LossName } from '../../src/accounting/pixelLoss.js';
+import { KERAS_EPSILON, PIXEL_LOSSES } from '../../src/accounting/pixelLoss.js';
+import type { LossName } from '../../src/model/autoencoder.js';
 
 const RING = { top: 2, bottom: 2, left: 2, right: 2 };
 
