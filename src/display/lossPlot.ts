@@ -1,0 +1,56 @@
+/**
+ * Loss plots as a mime bundle: the payload with its Vega-Lite spec (built by the one spec
+ * builder, src/shared/lossplot.ts) for the extension, an SVG of that same spec rendered
+ * here by vega for everything else, and a text summary.
+ */
+
+import { LOSSPLOT_MIME, type LossPlotPayload } from '../shared/mime.js';
+import { annotationLabel, formatPerPixel } from '../shared/lossplot.js';
+import { validateLossPlotFields } from '../shared/validate.js';
+import type { MimeBundle } from './bundle.js';
+
+/**
+ * SVG of a Vega-Lite spec, rendered headless. vega and vega-lite 6 are ESM-only; this
+ * file compiles to CommonJS, where TypeScript (module Node16) keeps `import()` as a real
+ * dynamic import. Notebook cells cannot do this themselves: tslab turns their `import()`
+ * into `require`.
+ */
+export async function vegaLiteToSvg(spec: Record<string, unknown>): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = vegaLite.compile(spec as unknown as Parameters<typeof vegaLite.compile>[0]).spec;
+  // Specs carry their data inline; a loader that refuses everything keeps rendering offline.
+  const loader = vega.loader();
+  loader.load = (uri: string) => Promise.reject(new Error(`losslens plots carry inline data; refusing to load ${uri}`));
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The title, each run's "0.099 · 784 ≈ 77.6", and each run's last epoch per split. */
+export function lossPlotText(payload: LossPlotPayload): string {
+  const last = new Map<string, LossPlotPayload['points'][number]>();
+  for (const point of payload.points) {
+    const key = `${point.run} (${point.split})`;
+    const seen = last.get(key);
+    if (!seen || point.epoch >= seen.epoch) last.set(key, point);
+  }
+  const finals = [...last].map(
+    ([key, p]) => `  ${key}, epoch ${p.epoch}: ${formatPerPixel(p.perPixel)} per pixel, ${p.perImage.toFixed(1)} per image`,
+  );
+  return [payload.title, ...payload.annotations.map((a) => `  ${annotationLabel(a)}`), ...finals].join('\n');
+}
+
+export async function lossPlotBundle(payload: LossPlotPayload): Promise<MimeBundle> {
+  validateLossPlotFields(payload);
+  return {
+    data: {
+      [LOSSPLOT_MIME]: payload,
+      'image/svg+xml': await vegaLiteToSvg(payload.spec),
+      'text/plain': lossPlotText(payload),
+    },
+    metadata: {},
+  };
+}

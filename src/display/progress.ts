@@ -1,0 +1,107 @@
+/**
+ * Training progress as ONE output updated in place: the first call sends a display_data
+ * with a display_id, every later one an update_display_data for that id. Updates are
+ * throttled (a notebook would otherwise re-render hundreds of times per second) but never
+ * deferred to a timer: nothing is sent after the training call returns, so no stray output
+ * can land in a later cell, and the last report always goes out, so the final state stays.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { currentSink, type DisplaySink } from './channel.js';
+import type { MimeBundle } from './bundle.js';
+
+/** What a training loop reports (the fields this display reads). */
+export interface ProgressReport {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  samplesPerSecond: number;
+  etaSeconds: number;
+  elapsedSeconds: number;
+}
+
+export interface ProgressDisplayOptions {
+  /** Shown before the numbers, e.g. the run's name. */
+  label?: string;
+  /** Fewest milliseconds between two updates within an epoch. Default 1000. */
+  minIntervalMs?: number;
+}
+
+const BAR_WIDTH = 24;
+
+/** "1h 02m", "3m 07s", "12s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+function isLastReport(report: ProgressReport): boolean {
+  return report.epoch >= report.epochs && report.batch >= report.batches;
+}
+
+/** "[#########...............]  37%  epoch 4/10 · batch 120/469 · loss 0.1023 · …" */
+export function progressText(report: ProgressReport, label?: string): string {
+  const done = report.epochs * report.batches > 0
+    ? ((report.epoch - 1) * report.batches + report.batch) / (report.epochs * report.batches)
+    : 0;
+  const fraction = Math.min(1, Math.max(0, done));
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`;
+  const timing = isLastReport(report)
+    ? `done in ${formatDuration(report.elapsedSeconds)}`
+    : `elapsed ${formatDuration(report.elapsedSeconds)} · ETA ${formatDuration(report.etaSeconds)}`;
+  const parts = [
+    `epoch ${report.epoch}/${report.epochs}`,
+    `batch ${report.batch}/${report.batches}`,
+    `loss ${Number.isFinite(report.loss) ? report.loss.toFixed(4) : String(report.loss)}`,
+    `${Math.round(report.samplesPerSecond).toLocaleString('en-US')} samples/s`,
+    timing,
+  ];
+  return `${label ? `${label}  ` : ''}${bar}  ${parts.join(' · ')}`;
+}
+
+export class ProgressDisplay {
+  private readonly sink: DisplaySink;
+  private readonly displayId = randomBytes(8).toString('hex');
+  private readonly minIntervalMs: number;
+  private sentAt = -Infinity;
+  private sentEpoch = 0;
+  private shown = false;
+
+  constructor(private readonly options: ProgressDisplayOptions = {}) {
+    // Bound now, in the cell that starts training: updates keep that cell as their parent.
+    this.sink = currentSink();
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
+  }
+
+  /** Pass as `onProgress`; the method is bound so it can be handed over directly. */
+  readonly update = (report: ProgressReport): void => {
+    const now = Date.now();
+    const due =
+      !this.shown || isLastReport(report) || report.epoch !== this.sentEpoch || now - this.sentAt >= this.minIntervalMs;
+    if (!due) return;
+    this.send({ data: { 'text/plain': progressText(report, this.options.label) }, metadata: {} });
+    this.sentAt = now;
+    this.sentEpoch = report.epoch;
+  };
+
+  /** Replaces the line with a closing message, e.g. "interrupted at epoch 3". */
+  finish(message: string): void {
+    this.send({ data: { 'text/plain': `${this.options.label ? `${this.options.label}  ` : ''}${message}` }, metadata: {} });
+  }
+
+  private send(bundle: MimeBundle): void {
+    this.sink.send(bundle, { displayId: this.displayId, update: this.shown });
+    this.shown = true;
+  }
+}
+
+/** A progress line for one training run; hand `display.update` to `fit` as `onProgress`. */
+export function progressDisplay(options?: ProgressDisplayOptions): ProgressDisplay {
+  return new ProgressDisplay(options);
+}

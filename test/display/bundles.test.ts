@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { tf } from '../../src/tf.js';
+import { LOSSPLOT_MIME, TENSOR_MIME, type LossPoint } from '../../src/shared/mime.js';
+import { lossPlotPayload } from '../../src/shared/lossplot.js';
+import { decodePanel } from '../../src/shared/validate.js';
+import { markdownTable, type MimeBundle } from '../../src/display/bundle.js';
+import { setDisplaySink } from '../../src/display/channel.js';
+import { lossPlotBundle } from '../../src/display/lossPlot.js';
+import { show, showImages } from '../../src/display/show.js';
+import { tensorBundle, tensorPayload } from '../../src/display/tensorImages.js';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
+
+function points(): LossPoint[] {
+  const rows: LossPoint[] = [];
+  for (const [run, pixels, start] of [['28×28', 784, 0.2], ['32×32 edge', 1024, 0.15]] as const) {
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      const perPixel = start / epoch;
+      rows.push({ run, epoch, split: 'train', perPixel, pixels, perImage: perPixel * pixels });
+    }
+  }
+  return rows;
+}
+
+function recordSends(): Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> {
+  const sent: Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> = [];
+  setDisplaySink({ send: (bundle, target) => sent.push({ bundle, ...target }) });
+  return sent;
+}
+
+afterEach(() => setDisplaySink(undefined));
+
+describe('tensor image bundles', () => {
+  it('carry the payload as an object, a PNG grid and text', async () => {
+    const images = tf.linspace(0, 1, 5 * 32 * 32).reshape([5, 32, 32, 1]);
+    const payload = tensorPayload({
+      panels: [
+        { title: 'noisy input', images, border: 2 },
+        { title: 'loss map', images: images.mul(2), colormap: 'viridis' },
+      ],
+      captions: ['a', 'b', 'c', 'd', 'e'],
+      maxImages: 3,
+    });
+    const bundle = await tensorBundle(payload);
+
+    const custom = bundle.data[TENSOR_MIME] as typeof payload;
+    expect(typeof custom).toBe('object');
+    expect(custom.panels.map((p) => p.shape)).toEqual([[3, 32, 32], [3, 32, 32]]);
+    expect(custom.truncatedFrom).toBe(5);
+    expect(custom.captions).toEqual(['a', 'b', 'c']);
+    expect(custom.panels[0].border).toEqual({ top: 2, bottom: 2, left: 2, right: 2 });
+    expect(custom.panels[1].range[1]).toBeCloseTo(2 * (3 * 1024 - 1) / (5 * 1024 - 1), 5);
+    const values = decodePanel(custom.panels[0], 0).values;
+    expect(values[values.length - 1]).toBeCloseTo((3 * 1024 - 1) / (5 * 1024 - 1), 6);
+
+    const png = Buffer.from(bundle.data['image/png'] as string, 'base64');
+    expect([...png.subarray(0, 4)]).toEqual(PNG_SIGNATURE);
+    const decoded = tf.node.decodePng(png, 3);
+    expect(decoded.shape[0]).toBeGreaterThan(3 * 32);
+    expect(decoded.shape[1]).toBeGreaterThan(2 * 32);
+    expect(bundle.data['text/plain']).toContain('3 of 5 image(s)');
+  });
+
+  it('refuses panels that disagree on the number of images', () => {
+    expect(() =>
+      tensorPayload({ panels: [{ title: 'a', images: tf.zeros([2, 4, 4]) }, { title: 'b', images: tf.zeros([3, 4, 4]) }] }),
+    ).toThrow(/holds 3 images but panels\[0\] holds 2/);
+    expect(() => tensorPayload({ panels: [{ title: 'rgb', images: tf.zeros([2, 4, 4, 3]) }] })).toThrow(/expected \[images, height, width\]/);
+  });
+});
+
+describe('loss plot bundles', () => {
+  it('carry the payload as an object, an SVG of its spec and text', async () => {
+    const payload = lossPlotPayload({
+      title: 'per pixel <script>alert(1)</script>',
+      measure: 'perPixel',
+      points: points(),
+      annotations: [{ run: '28×28', perPixel: 0.099, pixels: 784, perImage: 77.616 }],
+    });
+    const bundle = await lossPlotBundle(payload);
+    expect(bundle.data[LOSSPLOT_MIME]).toEqual(payload);
+    expect(typeof bundle.data[LOSSPLOT_MIME]).toBe('object');
+    const svg = bundle.data['image/svg+xml'] as string;
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('0.099 · 784 ≈ 77.6');
+    expect(svg).not.toContain('<script');
+    expect(bundle.data['text/plain']).toContain('28×28: 0.099 · 784 ≈ 77.6');
+  });
+
+  it('rejects a payload with no points before rendering', async () => {
+    const valid = lossPlotPayload({ title: 'plot', measure: 'perImage', points: points(), annotations: [] });
+    await expect(lossPlotBundle({ ...valid, points: [] })).rejects.toThrow(/points must hold at least one/);
+  });
+});
+
+describe('show', () => {
+  it('sends each kind as one new output with a fallback and text/plain', async () => {
+    const sent = recordSends();
+    await show(lossPlotPayload({ title: 't', measure: 'perImage', points: points(), annotations: [] }));
+    await showImages({ panels: [{ title: 'x', images: tf.ones([1, 8, 8]) }] });
+    await show(tf.zeros([2, 6, 6]));
+    await show('**bold** 0.5');
+    expect(sent.map((s) => s.update)).toEqual([false, false, false, false]);
+    expect(Object.keys(sent[0].bundle.data).sort()).toEqual([LOSSPLOT_MIME, 'image/svg+xml', 'text/plain']);
+    expect(Object.keys(sent[1].bundle.data).sort()).toEqual([TENSOR_MIME, 'image/png', 'text/plain']);
+    expect(Object.keys(sent[2].bundle.data).sort()).toEqual([TENSOR_MIME, 'image/png', 'text/plain']);
+    expect(sent[3].bundle.data).toEqual({ 'text/markdown': '**bold** 0.5', 'text/plain': '**bold** 0.5' });
+  });
+
+  it('rejects what it cannot display, naming what it takes', async () => {
+    await expect(show(42 as never)).rejects.toThrow(/takes a loss-plot payload/);
+  });
+});
+
+describe('markdownTable', () => {
+  it('escapes pipes and checks row lengths', () => {
+    expect(markdownTable(['a', 'b'], [[1, 'x|y']])).toBe('| a | b |\n| --- | --- |\n| 1 | x\\|y |');
+    expect(() => markdownTable(['a', 'b'], [[1]])).toThrow(/row 0 has 1 cells but there are 2 columns/);
+  });
+});
