@@ -10,3 +10,6 @@ export * from './data/mnist.js';
 export * from './transforms/noise.js';
 export * from './transforms/pad.js';
 export * from './transforms/dataset.js';
+export * from './shared/mime.js';
+export { lossPlotPayload, lossPlotSpec, annotationLabel, annotationText, formatPerPixel, otherMeasure, MEASURE_LABELS } from './shared/lossplot.js';
+export { PayloadError, validateTensorPayload, validateLossPlotFields, decodePanel } from './shared/validate.js';
