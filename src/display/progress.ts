@@ -1,7 +1,7 @@
 /**
  * Training progress as ONE output updated in place: the first call sends a display_data
- * with a display_id, every later one an update_display_data for that id. Updates are
- * throttled (a notebook would otherwise re-render hundreds of times per second) but never
+ * with a display_id, every later one an update_display_data for that id. Batch updates are
+ * throttled (a notebook would otherwise re-render many times per second) but never
  * deferred to a timer: nothing is sent after the training call returns, so no stray output
  * can land in a later cell, and the last report always goes out, so the final state stays.
  */
@@ -9,18 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { currentSink, type DisplaySink } from './channel.js';
 import type { MimeBundle } from './bundle.js';
-
-/** What a training loop reports (the fields this display reads). */
-export interface ProgressReport {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  samplesPerSecond: number;
-  etaSeconds: number;
-  elapsedSeconds: number;
-}
+import type { TrainingProgress } from '../training/fit.js';
 
 export interface ProgressDisplayOptions {
   /** Shown before the numbers, e.g. the run's name. */
@@ -40,12 +29,12 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
-function isLastReport(report: ProgressReport): boolean {
+function isLastReport(report: TrainingProgress): boolean {
   return report.epoch >= report.epochs && report.batch >= report.batches;
 }
 
 /** "[#########...............]  37%  epoch 4/10 · batch 120/469 · loss 0.1023 · …" */
-export function progressText(report: ProgressReport, label?: string): string {
+export function progressText(report: TrainingProgress, label?: string): string {
   const done = report.epochs * report.batches > 0
     ? ((report.epoch - 1) * report.batches + report.batch) / (report.epochs * report.batches)
     : 0;
@@ -80,10 +69,14 @@ export class ProgressDisplay {
   }
 
   /** Pass as `onProgress`; the method is bound so it can be handed over directly. */
-  readonly update = (report: ProgressReport): void => {
+  readonly update = (report: TrainingProgress): void => {
     const now = Date.now();
     const due =
-      !this.shown || isLastReport(report) || report.epoch !== this.sentEpoch || now - this.sentAt >= this.minIntervalMs;
+      !this.shown ||
+      report.kind === 'epoch' ||
+      isLastReport(report) ||
+      report.epoch !== this.sentEpoch ||
+      now - this.sentAt >= this.minIntervalMs;
     if (!due) return;
     this.send({ data: { 'text/plain': progressText(report, this.options.label) }, metadata: {} });
     this.sentAt = now;

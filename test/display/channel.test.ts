@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { showMarkdown } from '../../src/display/show.js';
-import { progressDisplay, type ProgressReport } from '../../src/display/progress.js';
+import { progressDisplay } from '../../src/display/progress.js';
+import type { TrainingProgress } from '../../src/training/fit.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,8 +21,8 @@ afterEach(() => {
   delete require.cache[FAKE_KERNEL_PATH];
 });
 
-function report(epoch: number, batch: number): ProgressReport {
-  return { epoch, epochs: 2, batch, batches: 3, loss: 0.5 / epoch, samplesPerSecond: 1000, etaSeconds: 10, elapsedSeconds: 5 };
+function report(epoch: number, batch: number): TrainingProgress {
+  return { kind: batch === 3 ? 'epoch' : 'batch', epoch, epochs: 2, batch, batches: 3, loss: 0.5 / epoch, samplesPerSecond: 1000, etaSeconds: 10, elapsedSeconds: 5 };
 }
 
 describe('the kernel display channel', () => {
@@ -38,8 +39,8 @@ describe('the kernel display channel', () => {
     const display = progressDisplay({ label: 'run', minIntervalMs: 60_000 });
     for (let epoch = 1; epoch <= 2; epoch++) for (let batch = 1; batch <= 3; batch++) display.update(report(epoch, batch));
 
-    // First report, the first of epoch 2, and the very last: the others fall inside the interval.
-    expect(messages.map((m) => m.update)).toEqual([false, true, true]);
+    // The first report, each epoch's end, and the first of epoch 2; mid-epoch batches fall inside the interval.
+    expect(messages.map((m) => m.update)).toEqual([false, true, true, true]);
     const ids = new Set(messages.map((m) => (m.content.transient as { display_id: string }).display_id));
     expect(ids.size).toBe(1);
     const last = (messages.at(-1)!.content.data as Record<string, string>)['text/plain'];

@@ -1,0 +1,146 @@
+/**
+ * Displays of experiment results (src/experiments): loss curves, sample images, mean
+ * loss maps and the ledger as a table. Every number shown is read from the results.
+ */
+
+import { tf } from '../tf.js';
+import type { BorderWidths, LossAnnotation, LossMeasure, LossPlotPayload, LossPoint } from '../shared/mime.js';
+import { formatPerPixel, lossPlotPayload } from '../shared/lossplot.js';
+import type { LossLedger } from '../accounting/ledger.js';
+import { describeConfig, imageSide } from '../experiments/config.js';
+import { decodeFloat32, type ExperimentResult } from '../experiments/result.js';
+import { markdownTable } from './bundle.js';
+import { showImages, showMarkdown } from './show.js';
+import type { ImagePanel } from './tensorImages.js';
+
+type Completed = ExperimentResult & { ledger: LossLedger; lossMaps: NonNullable<ExperimentResult['lossMaps']>; samples: NonNullable<ExperimentResult['samples']> };
+
+function completed(result: ExperimentResult): Completed {
+  if (result.status !== 'completed' || !result.ledger || !result.lossMaps || !result.samples) {
+    throw new Error(
+      `run ${describeConfig(result.config)} (seed ${result.config.seed}) is ${result.status}` +
+        `${result.message ? `: ${result.message}` : ''}; only completed runs have test-set numbers to show`,
+    );
+  }
+  return result as Completed;
+}
+
+/**
+ * A name per result: its size and padding, plus the seed when the results use several
+ * seeds (so two seeds of one config stay apart on a plot).
+ */
+export function runNames(results: readonly ExperimentResult[]): string[] {
+  const seeds = new Set(results.map((r) => r.config.seed));
+  return results.map((r) => (seeds.size > 1 ? `${describeConfig(r.config)} seed ${r.config.seed}` : describeConfig(r.config)));
+}
+
+/**
+ * Training loss per epoch and the final test loss of each run, with each run's
+ * "per pixel · pixels ≈ per image" annotation from its test-set ledger.
+ */
+export function lossCurves(
+  results: readonly ExperimentResult[],
+  options: { title?: string; measure?: LossMeasure } = {},
+): LossPlotPayload {
+  if (results.length === 0) throw new Error('lossCurves: give at least one experiment result');
+  const names = runNames(results);
+  const points: LossPoint[] = [];
+  const annotations: LossAnnotation[] = [];
+  results.forEach((result, i) => {
+    const pixels = imageSide(result.config) ** 2;
+    for (const record of result.history) {
+      points.push({ run: names[i], epoch: record.epoch, split: 'train', perPixel: record.loss, pixels, perImage: record.loss * pixels });
+    }
+    if (result.ledger) {
+      const { perPixel, perImage } = result.ledger;
+      points.push({ run: names[i], epoch: result.history.length, split: 'test', perPixel, pixels, perImage });
+      annotations.push({ run: names[i], perPixel, pixels, perImage });
+    }
+  });
+  return lossPlotPayload({
+    title: options.title ?? 'Reconstruction loss by epoch (lines: training; last point: test set)',
+    measure: options.measure ?? 'perPixel',
+    points,
+    annotations,
+  });
+}
+
+function borderOf(result: ExperimentResult): BorderWidths | undefined {
+  const width = result.config.pad?.width;
+  return width ? { top: width, bottom: width, left: width, right: width } : undefined;
+}
+
+/** Noisy inputs, clean targets, reconstructions and per-pixel loss of a run's sample test images. */
+export function showSamples(result: ExperimentResult, options: { maxImages?: number } = {}): Promise<void> {
+  const { samples } = completed(result);
+  const shape = [samples.count, samples.height, samples.width] as [number, number, number];
+  const tensor = (base64: string) => tf.tensor3d(decodeFloat32(base64), shape);
+  const border = borderOf(result);
+  const [inputs, targets, reconstructions, losses] = [samples.inputs, samples.targets, samples.reconstructions, samples.losses].map(tensor);
+  const panels: ImagePanel[] = [
+    { title: 'noisy input', images: inputs, border },
+    { title: 'target', images: targets, border },
+    { title: 'reconstruction', images: reconstructions, border, loss: losses },
+    { title: 'loss per pixel', images: losses, colormap: 'viridis', border },
+  ];
+  return showImages({
+    panels,
+    captions: samples.labels.map((label, i) => `test #${samples.indices[i]}: digit ${label}`),
+    maxImages: options.maxImages,
+  }).finally(() => tf.dispose([inputs, targets, reconstructions, losses]));
+}
+
+/**
+ * Each run's per-pixel loss averaged over the test set, split into the floor (the grey
+ * targets' own entropy) and the excess (what training could still remove), on one
+ * shared colour scale so the runs compare by eye.
+ */
+export function showLossMaps(results: readonly ExperimentResult[]): Promise<void> {
+  const runs = results.map(completed);
+  const names = runNames(runs);
+  const high = Math.max(...runs.flatMap((r) => r.lossMaps.values));
+  const panels: ImagePanel[] = runs.flatMap((run, i) => {
+    const { height, width } = run.lossMaps;
+    const map = (values: number[]) => tf.tensor3d(values, [1, height, width]);
+    const border = borderOf(run);
+    return [
+      { title: `${names[i]} loss`, images: map(run.lossMaps.values), colormap: 'viridis', range: [0, high], border },
+      { title: 'floor', images: map(run.lossMaps.floor), colormap: 'viridis', range: [0, high], border },
+      { title: 'excess', images: map(run.lossMaps.excess), colormap: 'viridis', range: [0, high], border },
+    ] satisfies ImagePanel[];
+  });
+  return showImages({ panels, captions: ['mean over the test set'] }).finally(() => tf.dispose(panels.map((p) => p.images)));
+}
+
+const fixed = (digits: number) => (value: number) => value.toFixed(digits);
+
+/** The test-set ledger of each run as a Markdown table: totals, regions, floor and excess. */
+export function ledgerTable(results: readonly ExperimentResult[]): string {
+  const runs = results.map(completed);
+  const names = runNames(runs);
+  const perImage = fixed(2);
+  const rows = runs.map((run, i) => {
+    const { ledger } = run;
+    const border = ledger.regions.border;
+    return [
+      names[i],
+      ledger.pixels,
+      formatPerPixel(ledger.perPixel),
+      perImage(ledger.perImage),
+      perImage(ledger.regions.inner.perImage),
+      border ? perImage(border.perImage) : '—',
+      border ? `${(100 * border.share).toFixed(1)}%` : '—',
+      perImage(ledger.floor.perImage),
+      perImage(ledger.excess.perImage),
+      perImage(ledger.regions.inner.excess.perImage),
+    ];
+  });
+  return markdownTable(
+    ['run', 'pixels', 'loss per pixel', 'loss per image', 'inner 28×28', 'border ring', 'border share', 'floor', 'excess', 'inner excess'],
+    rows,
+  );
+}
+
+export function showLedger(results: readonly ExperimentResult[]): Promise<void> {
+  return showMarkdown(ledgerTable(results));
+}
