@@ -267,18 +267,26 @@ export function lossLedger(
   return accumulator.finish();
 }
 
+export interface ModelLedgerOptions {
+  border?: BorderWidths | null;
+  /** Images per model call (default 128, Keras's predict default is 32). */
+  batchSize?: number;
+  /** Images per slice of predictions held at once (default 1000). */
+  sliceSize?: number;
+}
+
 /**
- * The ledger of a model on a data set, predicting one slice at a time so that only one
- * slice of predictions is ever in memory.
+ * Ledgers of several losses for a model on a data set, from one pass of predictions, one
+ * slice at a time so that only one slice of predictions is ever in memory.
  */
-export function modelLossLedger(
+export function modelLossLedgers<L extends LossName>(
   model: tfn.LayersModel,
   inputs: tfn.Tensor,
   targets: tfn.Tensor,
-  options: LedgerOptions & { batchSize?: number; sliceSize?: number },
-): LedgerResult {
+  options: ModelLedgerOptions & { losses: readonly L[] },
+): Record<L, LedgerResult> {
   const [height, width] = imageSize('targets', targets);
-  const accumulator = new LedgerAccumulator(height, width, options);
+  const accumulators = options.losses.map((loss) => new LedgerAccumulator(height, width, { loss, border: options.border }));
   const count = targets.shape[0];
   if (inputs.shape[0] !== count) {
     throw new RangeError(`inputs hold ${inputs.shape[0]} images but targets ${count}`);
@@ -291,13 +299,23 @@ export function modelLossLedger(
       model.predict(inputs.slice(start, size), { batchSize: options.batchSize ?? 128 }) as tfn.Tensor,
     ]);
     try {
-      accumulator.add(targetSlice, predictionSlice);
+      for (const accumulator of accumulators) accumulator.add(targetSlice, predictionSlice);
     } finally {
       targetSlice.dispose();
       predictionSlice.dispose();
     }
   }
-  return accumulator.finish();
+  return Object.fromEntries(accumulators.map((accumulator) => [accumulator.loss, accumulator.finish()])) as Record<L, LedgerResult>;
+}
+
+/** The ledger of one loss for a model on a data set (see modelLossLedgers). */
+export function modelLossLedger(
+  model: tfn.LayersModel,
+  inputs: tfn.Tensor,
+  targets: tfn.Tensor,
+  options: ModelLedgerOptions & { loss: LossName },
+): LedgerResult {
+  return modelLossLedgers(model, inputs, targets, { ...options, losses: [options.loss] })[options.loss];
 }
 
 /** The maps as [height, width] float32 tensors (the caller disposes them). */

@@ -1,0 +1,120 @@
+/**
+ * What a finished experiment leaves on disk and hands to notebooks: plain JSON, no
+ * tensors, so a cached result reads back exactly as it was written.
+ */
+import type { EpochRecord } from '../training/checkpoint.js';
+import type { LossName } from '../model/autoencoder.js';
+import type { LossLedger, LossMaps } from '../accounting/ledger.js';
+import type { ExperimentConfig } from './config.js';
+
+export type ExperimentStatus = 'completed' | 'interrupted' | 'diverged';
+
+/** Test-set loss maps (mean over test images), row-major [height × width] numbers. */
+export interface SerializedLossMaps {
+  loss: LossName;
+  height: number;
+  width: number;
+  values: number[];
+  floor: number[];
+  excess: number[];
+}
+
+/** A few test images, each array base64 of little-endian Float32 [count × height × width]. */
+export interface ExperimentSamples {
+  count: number;
+  height: number;
+  width: number;
+  /** Positions in the test set. */
+  indices: number[];
+  labels: number[];
+  inputs: string;
+  targets: string;
+  reconstructions: string;
+  /** Per-pixel value of the training loss. */
+  losses: string;
+}
+
+export interface ExperimentTimings {
+  /** Loading MNIST, adding noise and padding. */
+  dataSeconds: number;
+  /** Training in this call (a resumed run counts only the epochs it ran). */
+  trainSeconds: number;
+  /** Evaluation, ledger and samples. */
+  evaluateSeconds: number;
+  totalSeconds: number;
+}
+
+export interface ExperimentResult {
+  config: ExperimentConfig;
+  /** Cache key: hash of the normalised config and the code version. */
+  key: string;
+  codeVersion: string;
+  status: ExperimentStatus;
+  /** Why training stopped early, and how to go on. */
+  message?: string;
+  /** One record per finished epoch, including epochs from a resumed checkpoint. */
+  history: EpochRecord[];
+  /** Epochs that came from a checkpoint instead of this call (0 for a fresh run). */
+  resumedFromEpoch: number;
+  /** Mean test loss per pixel from training's own evaluate (Keras's number). Null unless completed. */
+  testLoss: number | null;
+  /** Ledger of the training loss on the test set. Null unless completed. */
+  ledger: LossLedger | null;
+  /** Ledgers of both losses on the same predictions (whatever the model was trained with). */
+  ledgers: Record<LossName, LossLedger> | null;
+  lossMaps: SerializedLossMaps | null;
+  samples: ExperimentSamples | null;
+  timings: ExperimentTimings;
+  tfjsVersion: string;
+  tensorflowVersion: string;
+  /** ISO time the result was computed. */
+  createdAt: string;
+  /** 'cache' when this call read the result from disk instead of computing it. */
+  origin: 'computed' | 'cache';
+}
+
+export function encodeFloat32(values: Float32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+export function decodeFloat32(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.byteLength % 4 !== 0) throw new RangeError(`base64 holds ${bytes.byteLength} bytes, not a whole number of float32 values`);
+  const values = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
+}
+
+export function serializeLossMaps(loss: LossName, maps: LossMaps): SerializedLossMaps {
+  return {
+    loss,
+    height: maps.height,
+    width: maps.width,
+    values: Array.from(maps.loss),
+    floor: Array.from(maps.floor),
+    excess: Array.from(maps.excess),
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isNumberOrNull = (value: unknown) => value === null || typeof value === 'number';
+
+/** Schema check for a cached result: the fields consumers index without checking. */
+export function isExperimentResult(value: unknown, key: string): value is ExperimentResult {
+  if (!isObject(value) || value.key !== key || !isObject(value.config) || !Array.isArray(value.history)) return false;
+  if (!['completed', 'interrupted', 'diverged'].includes(value.status as string)) return false;
+  if (!isNumberOrNull(value.testLoss) || !isObject(value.timings)) return false;
+  if (value.status !== 'completed') return true;
+  const ledger = value.ledger;
+  return (
+    isObject(ledger) &&
+    typeof ledger.perPixel === 'number' &&
+    typeof ledger.perImage === 'number' &&
+    isObject(ledger.regions) &&
+    isObject(value.ledgers) &&
+    isObject(value.lossMaps) &&
+    Array.isArray(value.lossMaps.values) &&
+    isObject(value.samples) &&
+    typeof value.samples.reconstructions === 'string'
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * One config over several seeds: the seed's author "repeated the training several
+ * times"; this says how much the key numbers move from seed to seed.
+ */
+import type { ExperimentConfigInput } from './config.js';
+import { normaliseConfig } from './config.js';
+import type { ExperimentResult } from './result.js';
+import { runExperiment, type RunOptions } from './run.js';
+
+export interface Spread {
+  mean: number;
+  /** Sample standard deviation (n − 1); null with fewer than two values. */
+  std: number | null;
+  min: number;
+  max: number;
+  n: number;
+}
+
+/** The numbers summarised across seeds, each read from a completed result. */
+export const SEED_METRICS = {
+  finalTrainLoss: (r: ExperimentResult) => r.history[r.history.length - 1].loss,
+  testLoss: (r: ExperimentResult) => r.testLoss!,
+  perPixel: (r: ExperimentResult) => r.ledger!.perPixel,
+  perImage: (r: ExperimentResult) => r.ledger!.perImage,
+  floorPerImage: (r: ExperimentResult) => r.ledger!.floor.perImage,
+  excessPerImage: (r: ExperimentResult) => r.ledger!.excess.perImage,
+  innerPerPixel: (r: ExperimentResult) => r.ledger!.regions.inner.perPixel,
+  innerPerImage: (r: ExperimentResult) => r.ledger!.regions.inner.perImage,
+  borderPerPixel: (r: ExperimentResult) => r.ledger!.regions.border?.perPixel ?? NaN,
+  borderPerImage: (r: ExperimentResult) => r.ledger!.regions.border?.perImage ?? 0,
+} as const;
+
+export type SeedMetric = keyof typeof SEED_METRICS;
+
+export interface SeedsResult {
+  results: ExperimentResult[];
+  /** Over completed results only; empty when none completed. */
+  summary: Partial<Record<SeedMetric, Spread>>;
+  /** 'completed' when every seed completed; otherwise the first other status met (runs stop there). */
+  status: ExperimentResult['status'];
+}
+
+export function spread(values: readonly number[]): Spread {
+  const n = values.length;
+  if (n === 0) throw new RangeError('spread of no values');
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : null;
+  return { mean, std, min: Math.min(...values), max: Math.max(...values), n };
+}
+
+/**
+ * Runs `config` once per seed (each cached on its own) and summarises the key numbers.
+ * Stops at the first run that does not complete (an interrupt applies to the whole set).
+ */
+export async function runSeeds(config: ExperimentConfigInput, seeds: readonly number[], options: RunOptions = {}): Promise<SeedsResult> {
+  if (seeds.length === 0) throw new RangeError('runSeeds: give at least one seed');
+  const duplicates = seeds.filter((seed, i) => seeds.indexOf(seed) !== i);
+  if (duplicates.length > 0) throw new RangeError(`runSeeds: seeds repeat (${duplicates.join(', ')}); each seed gives one run`);
+  const configs = seeds.map((seed) => normaliseConfig({ ...config, seed }));
+  const results: ExperimentResult[] = [];
+  let status: ExperimentResult['status'] = 'completed';
+  for (const seeded of configs) {
+    const result = await runExperiment(seeded, options);
+    results.push(result);
+    if (result.status !== 'completed') {
+      status = result.status;
+      break;
+    }
+  }
+  const completed = results.filter((r) => r.status === 'completed');
+  const summary: Partial<Record<SeedMetric, Spread>> = {};
+  if (completed.length > 0) {
+    for (const [name, read] of Object.entries(SEED_METRICS) as [SeedMetric, (r: ExperimentResult) => number][]) {
+      const values = completed.map(read);
+      if (values.every(Number.isFinite)) summary[name] = spread(values);
+    }
+  }
+  return { results, summary, status };
+}
