@@ -1,0 +1,90 @@
+/**
+ * What a finished epoch leaves behind so that training can resume exactly where it
+ * stopped: weights, the optimizer's state and the history so far. Tensors are stored as
+ * base64 of their float32 bytes, so a checkpoint is plain JSON and round-trips bit for bit.
+ */
+import type * as tfn from '@tensorflow/tfjs-node';
+import { tf } from '../tf.js';
+
+export interface EpochRecord {
+  /** 1-based, as Keras prints it. */
+  epoch: number;
+  /** Mean training loss over the epoch's samples. */
+  loss: number;
+  /** Wall-clock seconds the epoch took. */
+  seconds: number;
+}
+
+export interface SerializedTensor {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+  /** Little-endian float32 values, base64-encoded. */
+  base64: string;
+}
+
+export interface AdamState {
+  /** Update steps taken so far (Keras's `optimizer.iterations`). */
+  iterations: number;
+  /** Keras's "m" slot, one tensor per trainable weight, named after it. */
+  firstMoment: SerializedTensor[];
+  /** Keras's "v" slot, likewise. */
+  secondMoment: SerializedTensor[];
+}
+
+export interface TrainingCheckpoint {
+  /** Epochs finished. */
+  epoch: number;
+  weights: SerializedTensor[];
+  optimizer: AdamState;
+  history: EpochRecord[];
+}
+
+export function serializeTensor(name: string, tensor: tfn.Tensor): SerializedTensor {
+  if (tensor.dtype !== 'float32') {
+    throw new TypeError(`serializeTensor: ${name} is ${tensor.dtype}; checkpoints hold float32 tensors only`);
+  }
+  const values = tensor.dataSync() as Float32Array;
+  return {
+    name,
+    shape: tensor.shape.slice(),
+    dtype: 'float32',
+    base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),
+  };
+}
+
+export function deserializeTensor(serialized: SerializedTensor): tfn.Tensor {
+  const bytes = Buffer.from(serialized.base64, 'base64');
+  const size = serialized.shape.reduce((a, b) => a * b, 1);
+  if (serialized.dtype !== 'float32' || bytes.byteLength !== size * 4) {
+    throw new RangeError(
+      `checkpoint tensor ${serialized.name}: expected ${size} float32 values for shape [${serialized.shape}], ` +
+        `found ${bytes.byteLength} bytes of ${serialized.dtype}; the checkpoint is corrupt or from another model`,
+    );
+  }
+  // Copy into an aligned buffer: Buffer.from(base64) may start at any byte offset.
+  const values = new Float32Array(size);
+  new Uint8Array(values.buffer).set(bytes);
+  return tf.tensor(values, serialized.shape, 'float32');
+}
+
+/** Checks that serialized tensors match `expected` one to one by name and shape, in order. */
+export function checkTensorsMatch(
+  what: string,
+  serialized: readonly SerializedTensor[],
+  expected: readonly { name: string; shape: readonly number[] }[],
+): void {
+  const describe = (list: readonly { name: string; shape: readonly number[] }[]) =>
+    list.map((t) => `${t.name}[${t.shape}]`).join(', ');
+  const same =
+    serialized.length === expected.length &&
+    serialized.every(
+      (t, i) => t.name === expected[i].name && t.shape.length === expected[i].shape.length && t.shape.every((d, j) => d === expected[i].shape[j]),
+    );
+  if (!same) {
+    throw new RangeError(
+      `the checkpoint's ${what} do not fit this model: it holds ${describe(serialized)} but the model has ` +
+        `${describe(expected)}. Resume with a model built from the same configuration.`,
+    );
+  }
+}

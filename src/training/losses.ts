@@ -1,0 +1,33 @@
+/**
+ * The training loss as Keras computes it for this model: binary cross-entropy from the
+ * logits under the final sigmoid (Keras detects the sigmoid and does the same), or mean
+ * squared error on the sigmoid's output. Both are means over every pixel of the batch.
+ */
+import type * as tfn from '@tensorflow/tfjs-node';
+import { tf } from '../tf.js';
+import { forwardLogits, LOSS_NAMES, type LossName } from '../model/autoencoder.js';
+
+/** The loss the model was compiled with, checked to be one losslens trains with. */
+export function compiledLoss(model: tfn.LayersModel): LossName {
+  const loss = model.loss as unknown;
+  if (typeof loss !== 'string' || !(LOSS_NAMES as readonly string[]).includes(loss)) {
+    throw new TypeError(
+      `the model must be compiled with one of ${LOSS_NAMES.join(', ')} (as buildAutoencoder does), got ${String(loss)}`,
+    );
+  }
+  return loss as LossName;
+}
+
+/** max(z, 0) − z·y + log(1 + e^−|z|): the stable form of −y·log σ(z) − (1−y)·log(1−σ(z)). */
+function binaryCrossentropyFromLogits(targets: tfn.Tensor, logits: tfn.Tensor): tfn.Scalar {
+  return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
+}
+
+export function batchLoss(model: tfn.LayersModel, loss: LossName, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, training: boolean): tfn.Scalar {
+  return tf.tidy(() => {
+    const logits = forwardLogits(model, inputs, training);
+    return loss === 'binaryCrossentropy'
+      ? binaryCrossentropyFromLogits(targets, logits)
+      : tf.mean(tf.squaredDifference(tf.sigmoid(logits), targets));
+  });
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { tf } from '../../src/tf.js';
+import { buildAutoencoder } from '../../src/model/autoencoder.js';
+import { evaluate, predict } from '../../src/training/evaluate.js';
+
+describe('evaluate and predict', () => {
+  const inputs = tf.randomUniform([37, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const targets = tf.tidy(() => tf.cast(tf.greater(inputs, 0.5), 'float32')) as tf.Tensor4D;
+
+  it('predict in batches equals one model.predict over everything', () => {
+    const model = buildAutoencoder({ height: 16, width: 16, seed: 1 });
+    const batched = predict(model, inputs, 10);
+    const whole = model.predict(inputs) as tf.Tensor4D;
+    expect(batched.shape).toEqual([37, 16, 16, 1]);
+    expect(tf.max(tf.abs(tf.sub(batched, whole))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([batched, whole]);
+    model.dispose();
+  });
+
+  it('evaluate is the per-pixel mean binary cross-entropy of the predictions, whatever the batch size', async () => {
+    const model = buildAutoencoder({ height: 16, width: 16, seed: 2 });
+    const expected = tf.tidy(() => {
+      const p = model.predict(inputs) as tf.Tensor;
+      return tf.neg(tf.mean(tf.add(tf.mul(targets, tf.log(p)), tf.mul(tf.sub(1, targets), tf.log(tf.sub(1, p)))))).dataSync()[0];
+    });
+    expect(await evaluate(model, inputs, targets, 8)).toBeCloseTo(expected, 5);
+    expect(await evaluate(model, inputs, targets, 37)).toBeCloseTo(expected, 5);
+    model.dispose();
+  });
+
+  it('evaluate uses the compiled loss: mean squared error when built with it', async () => {
+    const model = buildAutoencoder({ height: 16, width: 16, seed: 2, loss: 'meanSquaredError' });
+    const expected = tf.tidy(() => tf.mean(tf.squaredDifference(model.predict(inputs) as tf.Tensor, targets)).dataSync()[0]);
+    expect(await evaluate(model, inputs, targets, 16)).toBeCloseTo(expected, 6);
+    model.dispose();
+  });
+
+  it('leaks no tensors', async () => {
+    const model = buildAutoencoder({ height: 16, width: 16, seed: 3 });
+    const before = tf.memory().numTensors;
+    await evaluate(model, inputs, targets, 8);
+    tf.dispose(predict(model, inputs, 8));
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
