@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Executes every notebook headless under the tslab kernel and publishes them: executed
+# notebooks and self-contained HTML in the output folder, then the key comparison table.
+#
+#   bash scripts/reproduce.sh [--quick] [--output DIR]
+#
+# Full fidelity by default (the seed's 10 epochs × 60,000 images); --quick, or
+# LOSSLENS_PROFILE=quick, runs the smoke-test profile defined in scripts/run_notebooks.py.
+# Experiment results are cached (see src/experiments), so a second run is fast.
+# Expects scripts/setup.sh to have run (`npm run reproduce` runs it first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile="${LOSSLENS_PROFILE:-full}"
+output="output"
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) profile=quick ;;
+    --output) [ $# -ge 2 ] || { echo "--output needs a folder" >&2; exit 2; }; output="$2"; shift ;;
+    --output=*) output="${1#--output=}" ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# The notebooks import the compiled library from ../dist.
+npm run --silent build
+echo "running notebooks/*.ipynb with the '$profile' profile into $output/" >&2
+started=$SECONDS
+.venv/bin/python scripts/run_notebooks.py notebooks/*.ipynb --output "$output" --profile "$profile" --html --summary
+echo "done in $((SECONDS - started)) s; open $output/*.html to read the results" >&2
