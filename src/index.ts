@@ -3,6 +3,7 @@ export * from './accounting/pixelLoss.js';
 export * from './accounting/ledger.js';
 export * from './model/autoencoder.js';
 export * from './model/summary.js';
+export * from './training/index.js';
 export * from './display/index.js';
 export * from './data/idx.js';
 export * from './data/npz.js';
