@@ -125,11 +125,36 @@ ensure_tslab_kernel() {
     --binary "$ROOT/node_modules/.bin/tslab" >/dev/null
 }
 
+# The JupyterLab extension, built from the workspace's node_modules (no network) and
+# installed into .venv as a Python package carrying the prebuilt labextension. Keyed on
+# everything that goes into the bundle: its sources, the shared payload code, the lockfile.
+ensure_extension() {
+  local ext=$ROOT/extension want log=$VENV/losslens-extension-build.log
+  want=$(digest package-lock.json $(find extension/package.json extension/tsconfig.json extension/pyproject.toml \
+    extension/install.json extension/losslens_extension/__init__.py extension/src extension/style src/shared \
+    src/display/colormap.ts -type f | sort))
+  stamp_matches "$VENV/.losslens-extension-stamp" "$want" &&
+    [ -f "$VENV/share/jupyter/labextensions/losslens-extension/package.json" ] && return
+  log "building the JupyterLab extension (log: .venv/losslens-extension-build.log)"
+  rm -rf "$ext/lib" "$ext/losslens_extension/labextension"
+  (cd "$ext" && PATH="$VENV/bin:$PATH" npm run build >"$log" 2>&1) ||
+    fail "building the JupyterLab extension failed; see $log." "fix the error there and run scripts/setup.sh again"
+  # The labextension is built already, so pip needs neither npm nor build isolation.
+  HATCH_JUPYTER_BUILDER_SKIP_NPM=1 "$VENV/bin/pip" install --disable-pip-version-check --quiet \
+    --no-deps --no-build-isolation "$ext" >>"$log" 2>&1 ||
+    fail "installing the JupyterLab extension into .venv failed; see $log."
+  "$VENV/bin/jupyter" labextension list 2>&1 | grep -q 'losslens-extension.*enabled.*OK' ||
+    fail "JupyterLab does not list losslens-extension as enabled after installing it." \
+      "run .venv/bin/jupyter labextension list to see why"
+  echo "$want" >"$VENV/.losslens-extension-stamp"
+}
+
 started=$(date +%s)
 [ "$WITH_BROWSER" = yes ] && ensure_chromium
 ensure_python_env
 ensure_node_modules
 ensure_tfjs_binding
 ensure_tslab_kernel
+ensure_extension
 npx tsc -b
 log "ready in $(($(date +%s) - started)) s"
