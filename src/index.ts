@@ -20,3 +20,4 @@ export { runExperiment, defaultCacheDir, resultPath, checkpointPath, SAMPLE_COUN
 export { codeVersion, experimentKey } from './experiments/key.js';
 export * from './experiments/compare.js';
 export * from './experiments/seeds.js';
+export { ledgerReport, textTable, type ReportRun } from './cli/report.js';

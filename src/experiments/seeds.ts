@@ -48,6 +48,18 @@ export function spread(values: readonly number[]): Spread {
   return { mean, std, min: Math.min(...values), max: Math.max(...values), n };
 }
 
+/** Mean and spread of each key number over the completed results (metrics that are not finite everywhere are left out). */
+export function summarise(results: readonly ExperimentResult[]): Partial<Record<SeedMetric, Spread>> {
+  const completed = results.filter((r) => r.status === 'completed');
+  const summary: Partial<Record<SeedMetric, Spread>> = {};
+  if (completed.length === 0) return summary;
+  for (const [name, read] of Object.entries(SEED_METRICS) as [SeedMetric, (r: ExperimentResult) => number][]) {
+    const values = completed.map(read);
+    if (values.every(Number.isFinite)) summary[name] = spread(values);
+  }
+  return summary;
+}
+
 /**
  * Runs `config` once per seed (each cached on its own) and summarises the key numbers.
  * Stops at the first run that does not complete (an interrupt applies to the whole set).
@@ -67,13 +79,6 @@ export async function runSeeds(config: ExperimentConfigInput, seeds: readonly nu
       break;
     }
   }
-  const completed = results.filter((r) => r.status === 'completed');
-  const summary: Partial<Record<SeedMetric, Spread>> = {};
-  if (completed.length > 0) {
-    for (const [name, read] of Object.entries(SEED_METRICS) as [SeedMetric, (r: ExperimentResult) => number][]) {
-      const values = completed.map(read);
-      if (values.every(Number.isFinite)) summary[name] = spread(values);
-    }
-  }
+  const summary = summarise(results);
   return { results, summary, status };
 }

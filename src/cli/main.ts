@@ -1,0 +1,252 @@
+/**
+ * `losslens`: run one experiment, or the seed's two (28×28 and edge-padded 32×32), and
+ * print their loss ledger. Progress goes to stderr, results to stdout (text, or JSON with
+ * --json), so `losslens reproduce --json > out.json` shows progress and keeps a clean file.
+ * Exit codes: 0 done, 1 failed or diverged, 2 bad arguments, 130 interrupted (resumable).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  describeConfig,
+  normaliseConfig,
+  SEED_PAD,
+  type ExperimentConfig,
+  type ExperimentConfigInput,
+} from '../experiments/config.js';
+import { PAD_MODES } from '../transforms/pad.js';
+import type { LossName } from '../model/autoencoder.js';
+import type { ExperimentResult } from '../experiments/result.js';
+import { defaultCacheDir, runExperiment, type RunOptions } from '../experiments/run.js';
+import { summarise } from '../experiments/seeds.js';
+import { compare } from '../experiments/compare.js';
+import { interruptOnSigint } from '../training/interrupt.js';
+import { formatDuration } from '../display/progress.js';
+import { ledgerReport, type ReportRun } from './report.js';
+import { terminalProgress } from './progress.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+const LOSS_ALIASES: Record<string, LossName> = {
+  bce: 'binaryCrossentropy',
+  binary_crossentropy: 'binaryCrossentropy',
+  binaryCrossentropy: 'binaryCrossentropy',
+  mse: 'meanSquaredError',
+  mean_squared_error: 'meanSquaredError',
+  meanSquaredError: 'meanSquaredError',
+};
+
+function integerArgument(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}.`);
+    return Number(value);
+  };
+}
+
+function numberArgument(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
+  return parsed;
+}
+
+function lossArgument(value: string): LossName {
+  const loss = LOSS_ALIASES[value];
+  if (!loss) throw new InvalidArgumentError(`expected one of ${Object.keys(LOSS_ALIASES).join(', ')}.`);
+  return loss;
+}
+
+interface SharedOptions {
+  noise: number;
+  epochs: number;
+  batchSize: number;
+  samples: number;
+  testSamples: number;
+  seed: number;
+  loss: LossName;
+  json?: boolean;
+  cache: boolean;
+  cacheDir?: string;
+  force?: boolean;
+}
+
+/** Options both commands take; defaults are the seed tutorial's (DEFAULT_CONFIG). */
+function addSharedOptions(command: Command): Command {
+  return command
+    .option('--noise <factor>', 'noise factor (std of the Gaussian noise on inputs)', numberArgument, DEFAULT_CONFIG.noiseFactor)
+    .option('--epochs <n>', 'training epochs', integerArgument(1), DEFAULT_CONFIG.epochs)
+    .option('--batch-size <n>', 'training batch size', integerArgument(1), DEFAULT_CONFIG.batchSize)
+    .option('--samples <n>', 'training images (first n of MNIST train)', integerArgument(1), DEFAULT_CONFIG.trainSamples)
+    .option('--test-samples <n>', 'test images for the ledger (first n of MNIST test)', integerArgument(1), DEFAULT_CONFIG.testSamples)
+    .option('--seed <n>', 'seed for noise, initial weights and shuffles', integerArgument(0), DEFAULT_CONFIG.seed)
+    .option('--loss <name>', 'training loss: bce or mse', lossArgument, DEFAULT_CONFIG.loss)
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .option('--no-cache', 'neither read nor write cached results and checkpoints')
+    .option('--cache-dir <dir>', 'cache directory (default $LOSSLENS_CACHE_DIR or <losslens>/.cache/experiments)')
+    .option('--force', 'recompute even if a cached result exists');
+}
+
+function configInput(options: SharedOptions): ExperimentConfigInput {
+  return {
+    noiseFactor: options.noise,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    trainSamples: options.samples,
+    testSamples: options.testSamples,
+    seed: options.seed,
+    loss: options.loss,
+  };
+}
+
+interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Runs the configs in order under one Ctrl-C handler; stops at the first run that does not complete. */
+async function runAll(configs: readonly ExperimentConfig[], options: SharedOptions, io: Io): Promise<ExperimentResult[]> {
+  const interrupt = interruptOnSigint();
+  const results: ExperimentResult[] = [];
+  try {
+    for (const config of configs) {
+      const label = configs.some((other) => other !== config && describeConfig(other) === describeConfig(config))
+        ? `${describeConfig(config)} seed ${config.seed}`
+        : describeConfig(config);
+      const progress = terminalProgress(io.stderr, label);
+      const runOptions: RunOptions = {
+        cache: options.cache,
+        cacheDir: options.cacheDir,
+        force: options.force,
+        signal: interrupt.signal,
+        onProgress: progress.update,
+        onStage: progress.note,
+      };
+      try {
+        results.push(await runExperiment(config, runOptions));
+      } finally {
+        progress.finish();
+      }
+      const last = results[results.length - 1];
+      if (last.status !== 'completed') break;
+    }
+  } finally {
+    interrupt.dispose();
+  }
+  return results;
+}
+
+/** Says why a run stopped and how to go on; returns the exit code. */
+function reportIncomplete(result: ExperimentResult, options: SharedOptions, io: Io): number {
+  if (result.status === 'interrupted') {
+    const where = options.cache ? ` Finished epochs are checkpointed in ${options.cacheDir ?? defaultCacheDir()}; run the same command again to resume.` : ' Nothing was kept (--no-cache).';
+    io.stderr.write(`${describeConfig(result.config)}: ${result.message ?? 'interrupted'}.${where}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  io.stderr.write(`${describeConfig(result.config)}: ${result.message ?? result.status}\n`);
+  return EXIT_FAILED;
+}
+
+function origins(results: readonly ExperimentResult[]): string {
+  const cached = results.filter((r) => r.origin === 'cache').length;
+  return cached === 0 ? '' : ` (${cached} of ${results.length} run(s) read from the cache; --force recomputes)`;
+}
+
+async function runCommand(options: SharedOptions & { padWidth: number; padMode: (typeof PAD_MODES)[number] }, io: Io): Promise<number> {
+  const config = normaliseConfig({ ...configInput(options), pad: { width: options.padWidth, mode: options.padMode } });
+  const started = performance.now();
+  const [result] = await runAll([config], options, io);
+  if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  if (result.status !== 'completed') return reportIncomplete(result, options, io);
+  if (!options.json) io.stdout.write(`${ledgerReport([{ label: describeConfig(config), results: [result] }])}\n`);
+  io.stderr.write(`took ${formatDuration((performance.now() - started) / 1000)}${origins([result])}\n`);
+  return EXIT_OK;
+}
+
+async function reproduceCommand(options: SharedOptions & { seeds: number }, io: Io): Promise<number> {
+  const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
+  const shapes = [null, { ...SEED_PAD }];
+  // Seed-major order: an interruption leaves both configs of the earlier seeds finished.
+  const configs = seeds.flatMap((seed) => shapes.map((pad) => normaliseConfig({ ...configInput(options), seed, pad })));
+  const started = performance.now();
+  const results = await runAll(configs, options, io);
+  const runs: ReportRun[] = shapes.map((_, shape) => {
+    const mine = results.filter((_, i) => i % shapes.length === shape);
+    return { label: describeConfig(configs[shape]), results: mine };
+  });
+  const incomplete = results.find((r) => r.status !== 'completed');
+  if (options.json) {
+    const payload = {
+      command: 'reproduce',
+      seeds,
+      status: incomplete?.status ?? 'completed',
+      runs: runs.map((run) => ({ label: run.label, results: run.results, summary: summarise(run.results) })),
+      comparison: incomplete ? null : compare(runs[0].results[0], runs[1].results[0]),
+    };
+    io.stdout.write(`${JSON.stringify(payload)}\n`);
+  }
+  if (incomplete) return reportIncomplete(incomplete, options, io);
+  if (!options.json) {
+    const [plain, padded] = runs.map((run) => run.results[0].config);
+    io.stdout.write(
+      `The seed's two runs: ${describeConfig(plain)} versus ${describeConfig(padded)}; noise ${plain.noiseFactor}, ` +
+        `${plain.epochs} epoch(s) of batch ${plain.batchSize} on ${plain.trainSamples.toLocaleString('en-US')} training images, ` +
+        `seed(s) ${seeds.join(', ')}.\n` +
+        'The seed reported 0.099 × 784 ≈ 77.6 and 0.075 × 1024 ≈ 76.8 (10 epochs, 60,000 images).\n\n' +
+        `${ledgerReport(runs)}\n`,
+    );
+  }
+  io.stderr.write(`took ${formatDuration((performance.now() - started) / 1000)}${origins(results)}\n`);
+  return EXIT_OK;
+}
+
+/** Builds the program; `setExit` receives the actions' exit codes. */
+function program(io: Io, setExit: (code: number) => void): Command {
+  const root = new Command('losslens')
+    .description("Why does padding MNIST lower an autoencoder's loss? Train the seed's models and print where the loss lives.")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  const usageHint = (command: Command) => `Usage: losslens ${command.name()} ${command.usage()}\nRun 'losslens ${command.name()} --help' for the options.`;
+
+  const run = addSharedOptions(
+    root
+      .command('run')
+      .description('train one configuration and print its loss ledger')
+      .option('--pad-width <n>', 'pixels of padding on each side (0: none, 2: 28×28 → 32×32)', integerArgument(0), 0)
+      .addOption(new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(SEED_PAD.mode)),
+  );
+  run.showHelpAfterError(usageHint(run)).action(async (options) => setExit(await runCommand(options, io)));
+
+  const reproduce = addSharedOptions(
+    root.command('reproduce').description("run the seed's two configs (28×28; edge-padded by 2 to 32×32) and print the ledger table"),
+  ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
+  reproduce.showHelpAfterError(usageHint(reproduce)).action(async (options) => setExit(await reproduceCommand(options, io)));
+  root.showHelpAfterError("Run 'losslens --help' for the commands.");
+  return root;
+}
+
+/** The CLI's entry point (bin/losslens.js); resolves with the exit code. */
+export async function main(argv: readonly string[] = process.argv, io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let exitCode = EXIT_OK;
+  const cli = program(io, (code) => (exitCode = code));
+  if (argv.length <= 2) {
+    io.stderr.write(`error: missing command\n${cli.helpInformation()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    await cli.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      const command = cli.commands.find((c) => c.name() === argv[2]);
+      io.stderr.write(`error: ${error.message}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`losslens: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+  return exitCode;
+}

@@ -1,0 +1,110 @@
+/**
+ * The ledger as terminal text, in the shape of the seed's answer: first "mean per pixel
+ * × pixels = total per image" for each run, then where that total lives (inner 28×28
+ * versus the padded ring) and how much of it no model can remove (the targets' entropy).
+ * With several seeds every number is "mean ± standard deviation".
+ */
+import type { LedgerPart } from '../accounting/ledger.js';
+import type { ExperimentResult } from '../experiments/result.js';
+import { describeConfig } from '../experiments/config.js';
+import { spread } from '../experiments/seeds.js';
+
+/** One row per config; each holds that config's completed results, one per seed. */
+export interface ReportRun {
+  label: string;
+  results: readonly ExperimentResult[];
+}
+
+type Pick = (result: ExperimentResult) => number | null;
+
+function formatValues(values: readonly (number | null)[], digits: number): string {
+  const present = values.filter((v): v is number => v !== null);
+  if (present.length === 0) return '—';
+  const { mean, std } = spread(present);
+  return std === null ? mean.toFixed(digits) : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
+}
+
+/** Left-aligned first column, right-aligned numbers, two spaces between columns. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const ledgerOf = (result: ExperimentResult) => {
+  if (!result.ledger) throw new Error(`no ledger: the run ${describeConfig(result.config)} is ${result.status}`);
+  return result.ledger;
+};
+const region = (which: 'inner' | 'border', pick: (part: LedgerPart) => number): Pick => (result) => {
+  const part = ledgerOf(result).regions[which];
+  return part ? pick(part) : null;
+};
+
+export function ledgerReport(runs: readonly ReportRun[]): string {
+  const cell = (run: ReportRun, pick: Pick, digits: number) => formatValues(run.results.map(pick), digits);
+  const seedCount = Math.max(...runs.map((run) => run.results.length));
+  const lossName = ledgerOf(runs[0].results[0]).loss === 'binaryCrossentropy' ? 'binary cross-entropy' : 'mean squared error';
+  const images = ledgerOf(runs[0].results[0]).images;
+  const heading =
+    `Test-set ${lossName}, ${images.toLocaleString('en-US')} images` +
+    (seedCount > 1 ? `, mean ± standard deviation over ${seedCount} seeds` : '');
+
+  const totals = textTable(
+    ['run', 'loss per pixel', '×', 'pixels', '=', 'loss per image', 'evaluate()'],
+    runs.map((run) => [
+      run.label,
+      cell(run, (r) => ledgerOf(r).perPixel, 4),
+      '×',
+      String(ledgerOf(run.results[0]).pixels),
+      '=',
+      cell(run, (r) => ledgerOf(r).perImage, 2),
+      cell(run, (r) => r.testLoss, 4),
+    ]),
+  );
+  const regions = textTable(
+    ['run', 'inner per pixel', 'inner per image', 'border per pixel', 'border per image', 'border share %'],
+    runs.map((run) => [
+      run.label,
+      cell(run, region('inner', (p) => p.perPixel), 4),
+      cell(run, region('inner', (p) => p.perImage), 2),
+      cell(run, region('border', (p) => p.perPixel), 4),
+      cell(run, region('border', (p) => p.perImage), 2),
+      cell(run, (r) => (ledgerOf(r).regions.border ? 100 * ledgerOf(r).regions.border!.share : null), 1),
+    ]),
+  );
+  const floorExcess = textTable(
+    ['run', 'floor', '+ excess', '= per image', 'inner floor', 'inner excess', 'border floor', 'border excess'],
+    runs.map((run) => [
+      run.label,
+      cell(run, (r) => ledgerOf(r).floor.perImage, 2),
+      cell(run, (r) => ledgerOf(r).excess.perImage, 2),
+      cell(run, (r) => ledgerOf(r).perImage, 2),
+      cell(run, region('inner', (p) => p.floor.perImage), 2),
+      cell(run, region('inner', (p) => p.excess.perImage), 2),
+      cell(run, region('border', (p) => p.floor.perImage), 2),
+      cell(run, region('border', (p) => p.excess.perImage), 2),
+    ]),
+  );
+  return [
+    heading,
+    '',
+    totals,
+    '',
+    'Where the loss per image lives: the original 28×28 pixels versus the padded border ring',
+    '',
+    regions,
+    '',
+    lossName === 'binary cross-entropy'
+      ? 'Floor = the targets\' own binary entropy H(y), which no prediction can go below (grey pixels);\n' +
+        'excess = KL(y‖ŷ) = BCE − H(y), the part training can still remove. Per image:'
+      : 'Squared error has no floor (predicting ŷ = y costs 0), so all of it is excess. Per image:',
+    '',
+    floorExcess,
+  ].join('\n');
+}
+
+/** Report rows for results of one config per row (e.g. runExperiment results). */
+export function runsOf(groups: readonly (readonly ExperimentResult[])[]): ReportRun[] {
+  return groups.map((results) => ({ label: describeConfig(results[0].config), results }));
+}
