@@ -1,0 +1,68 @@
+"""Keras side of `npm run bench`: the seed's autoencoder trained with model.fit, timed the
+same way as losslens (a fixed number of batches of 128 after a warm-up), printed as one
+JSON line so bench/run.mjs can pair it with the losslens figure."""
+import argparse
+import json
+import os
+import resource
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from keras import Input, Model, layers  # noqa: E402
+
+
+def build(side):
+    inputs = Input(shape=(side, side, 1))
+    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(inputs)
+    x = layers.MaxPooling2D((2, 2), padding="same")(x)
+    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+    x = layers.MaxPooling2D((2, 2), padding="same")(x)
+    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+    x = layers.UpSampling2D((2, 2))(x)
+    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+    x = layers.UpSampling2D((2, 2))(x)
+    outputs = layers.Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
+    model = Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--side", type=int, required=True)
+    parser.add_argument("--batches", type=int, required=True)
+    parser.add_argument("--warmup", type=int, required=True)
+    parser.add_argument("--batch-size", type=int, default=128)
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(0)
+    total = (args.warmup + args.batches) * args.batch_size
+    shape = (total, args.side, args.side, 1)
+    targets = rng.uniform(size=shape).astype("float32")
+    inputs = np.clip(targets + 0.5 * rng.normal(size=shape), 0, 1).astype("float32")
+    model = build(args.side)
+
+    warm = args.warmup * args.batch_size
+    model.fit(inputs[:warm], targets[:warm], epochs=1, batch_size=args.batch_size, shuffle=True, verbose=0)
+    started = time.perf_counter()
+    model.fit(inputs[warm:], targets[warm:], epochs=1, batch_size=args.batch_size, shuffle=True, verbose=0)
+    seconds = time.perf_counter() - started
+    samples = args.batches * args.batch_size
+    print(json.dumps({
+        "side": args.side,
+        "batches": args.batches,
+        "batchSize": args.batch_size,
+        "seconds": seconds,
+        "samplesPerSecond": samples / seconds,
+        "tensorflow": tf.__version__,
+        "intraOpThreads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "interOpThreads": tf.config.threading.get_inter_op_parallelism_threads(),
+        "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
