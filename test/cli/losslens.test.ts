@@ -1,0 +1,99 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const bin = join(root, 'bin', 'losslens.js');
+const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-cli-'));
+const SMALL = ['--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--cache-dir', cacheDir];
+
+function losslens(...args: string[]) {
+  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+}, 300_000);
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+describe('losslens argument errors', () => {
+  it.each([
+    [['run', '--epochs', 'abc'], /^error: option '--epochs <n>' argument 'abc' is invalid/m],
+    [['run', '--pad-mode', 'wrap'], /Allowed choices are edge, constant, reflect, symmetric/],
+    [['run', '--pad-width', '3'], /^error: pad.width must be even/m],
+    [['reproduce', '--seeds', '0'], /--seeds <n>' argument '0' is invalid/],
+    [['run', '--bogus'], /^error: unknown option '--bogus'/m],
+    [['frobnicate'], /^error: unknown command 'frobnicate'/m],
+  ])('%j: one-line error, usage, exit code 2', (args, message) => {
+    const { code, stdout, stderr } = losslens(...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const errors = stderr.split('\n').filter((line) => line.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+    if (args[0] !== 'frobnicate') expect(stderr).toMatch(new RegExp(`Usage: losslens ${args[0]} \\[options\\]`));
+  });
+});
+
+describe('losslens --json', () => {
+  it('run: prints one ExperimentResult on stdout, progress on stderr', () => {
+    const { code, stdout, stderr } = losslens('run', ...SMALL, '--pad-width', '2', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.status).toBe('completed');
+    expect(result.config).toMatchObject({ pad: { width: 2, mode: 'edge' }, epochs: 1, trainSamples: 200, testSamples: 50 });
+    expect(result.ledger.pixels).toBe(1024);
+    expect(typeof result.ledger.regions.border.perImage).toBe('number');
+    expect(result.history).toHaveLength(1);
+    expect(stderr).toMatch(/epoch 1\/1/);
+  });
+
+  it('reproduce: both seed configs, their summaries and the comparison; a second call reads the cache', () => {
+    const first = losslens('reproduce', ...SMALL, '--json');
+    expect(first.code).toBe(0);
+    const payload = JSON.parse(first.stdout);
+    expect(payload.status).toBe('completed');
+    expect(payload.runs.map((run: { label: string }) => run.label)).toEqual(['28×28', '32×32 edge+2']);
+    expect(payload.runs[1].summary.perImage.n).toBe(1);
+    expect(payload.comparison.pixels).toMatchObject({ a: 784, b: 1024 });
+    const second = losslens('reproduce', ...SMALL, '--json');
+    expect(JSON.parse(second.stdout).runs[0].results[0].origin).toBe('cache');
+    expect(second.stderr).toMatch(/2 of 2 run\(s\) read from the cache/);
+  });
+
+  it('reproduce: prints the ledger table in the seed\'s shape', () => {
+    const { code, stdout } = losslens('reproduce', ...SMALL);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/loss per pixel\s+×\s+pixels\s+=\s+loss per image/);
+    expect(stdout).toMatch(/^28×28\s+\d\.\d{4}\s+×\s+784\s+=\s+\d+\.\d{2}/m);
+    expect(stdout).toMatch(/^32×32 edge\+2\s+\d\.\d{4}\s+×\s+1024\s+=/m);
+    expect(stdout).toMatch(/inner per pixel/);
+    expect(stdout).toMatch(/floor\s+\+ excess\s+= per image/);
+  });
+});
+
+describe('losslens Ctrl-C', () => {
+  it('stops after the current batch, exits 130, and the next call resumes', async () => {
+    const args = ['run', '--epochs', '3', '--samples', '1000', '--test-samples', '50', '--batch-size', '50', '--seed', '9', '--cache-dir', cacheDir];
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      // Non-TTY progress prints one line per finished epoch; interrupt during the second.
+      if (!stderr.includes('epoch 1/3') && (stderr + text).includes('epoch 1/3')) child.kill('SIGINT');
+      stderr += text;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/kept the 1 finished epoch\(s\)/);
+    expect(stderr).toMatch(/run the same command again to resume/);
+
+    const resumed = losslens(...args, '--json');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming from the checkpoint after epoch 1 of 3/);
+    expect(JSON.parse(resumed.stdout).resumedFromEpoch).toBe(1);
+  }, 120_000);
+});
