@@ -2,6 +2,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { addGaussianNoise, gaussianNoise, NoiseError } from '../../src/transforms/noise.js';
+import { runPython } from '../helpers/python.js';
 
 function constantImages(value: number, count: number, size: number): tfn.Tensor4D {
   return tf.fill([count, size, size, 1], value) as tfn.Tensor4D;
@@ -24,6 +25,23 @@ describe('gaussianNoise', () => {
     // Five standard errors: the mean's is 0.5/√n, the standard deviation's about 0.5/√(2n).
     expect(Math.abs(mean)).toBeLessThan((5 * 0.5) / Math.sqrt(draws));
     expect(Math.abs(std - 0.5)).toBeLessThan((5 * 0.5) / Math.sqrt(2 * draws));
+  });
+
+  it('is normal out into the tails: P(|z| > k) matches erfc(k/√2)', () => {
+    const bounds = [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
+    const probabilities = JSON.parse(
+      runPython(`import json, math, sys\nprint(json.dumps([math.erfc(float(k) / math.sqrt(2)) for k in sys.argv[1:]]))`, bounds.map(String)),
+    ) as number[];
+    const count = 2_000_000;
+    const noise = gaussianNoise(count, { noiseFactor: 1, seed: 12 });
+    bounds.forEach((bound, i) => {
+      const observed = noise.filter((value) => Math.abs(value) > bound).length;
+      const expected = count * probabilities[i];
+      // Five binomial standard errors, and one count of slack for the far tail.
+      expect(Math.abs(observed - expected)).toBeLessThan(5 * Math.sqrt(expected * (1 - probabilities[i])) + 1);
+    });
+    const negative = noise.filter((value) => value < 0).length;
+    expect(Math.abs(negative - count / 2)).toBeLessThan(5 * Math.sqrt(count / 4));
   });
 
   it('is the same for the same seed and different for another', () => {
