@@ -5,3 +5,4 @@ export { ProgressDisplay, progressDisplay, progressText, formatDuration, type Pr
 export { show, showImages, showLossPlot, showMarkdown } from './show.js';
 export { tensorBundle, tensorPayload, tensorPng, tensorText, type ImageGrid, type ImagePanel } from './tensorImages.js';
 export { ledgerTable, lossCurves, runNames, showLedger, showLossMaps, showSamples } from './results.js';
+export { runWithProgress } from './runs.js';
