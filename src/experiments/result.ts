@@ -96,6 +96,17 @@ export function serializeLossMaps(loss: LossName, maps: LossMaps): SerializedLos
   };
 }
 
+/** The inverse of serializeLossMaps, e.g. for `lossMapTensors(deserializeLossMaps(result.lossMaps))`. */
+export function deserializeLossMaps(maps: SerializedLossMaps): LossMaps {
+  return {
+    height: maps.height,
+    width: maps.width,
+    loss: Float64Array.from(maps.values),
+    floor: Float64Array.from(maps.floor),
+    excess: Float64Array.from(maps.excess),
+  };
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isNumberOrNull = (value: unknown) => value === null || typeof value === 'number';
 

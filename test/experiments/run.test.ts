@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointPath, resultPath, runExperiment, type RunOptions } from '../../src/experiments/run.js';
-import { decodeFloat32 } from '../../src/experiments/result.js';
+import { decodeFloat32, deserializeLossMaps } from '../../src/experiments/result.js';
+import { lossMapTensors } from '../../src/accounting/ledger.js';
 import type { ExperimentConfigInput } from '../../src/experiments/config.js';
 import { tf } from '../../src/tf.js';
 
@@ -41,6 +42,9 @@ describe('runExperiment', () => {
     expect(Math.abs(ledger.perPixel - result.testLoss!)).toBeLessThan(1e-5);
     expect(result.ledgers!.meanSquaredError.loss).toBe('meanSquaredError');
     expect(result.lossMaps!.values).toHaveLength(1024);
+    const maps = lossMapTensors(deserializeLossMaps(result.lossMaps!));
+    expect(maps.loss.mean().dataSync()[0]).toBeCloseTo(ledger.perPixel, 6);
+    tf.dispose(Object.values(maps));
     const samples = result.samples!;
     expect(decodeFloat32(samples.reconstructions)).toHaveLength(samples.count * 32 * 32);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
