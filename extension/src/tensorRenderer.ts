@@ -14,6 +14,7 @@ import { formatValue, readoutText } from './readout.js';
 import { gridLayout, layoutNotices, pageRange, pixelAt, type GridLayout, type PanelScale } from './tensorLayout.js';
 
 const HOVER_HINT = 'Hover over an image to read its pixels.';
+export const RENDER_MEASURE = 'losslens:render-tensor';
 
 interface DecodedPanel {
   panel: TensorPanel;
@@ -70,8 +71,13 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
     this.addClass('losslens-tensor');
   }
 
-  /** Never rejects: a payload that cannot be drawn becomes an error box in the output. */
+  /**
+   * Never rejects: a payload that cannot be drawn becomes an error box in the output.
+   * Each render is recorded as a performance measure (RENDER_MEASURE, with the image and
+   * panel counts as detail), visible in the browser's performance tools.
+   */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const start = performance.now();
     try {
       const payload = validateTensorPayload(model.data[this._mimeType]);
       this._payload = payload;
@@ -79,6 +85,8 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
       const sizes = payload.panels.map((p) => [p.shape[1], p.shape[2]] as const);
       this._gridLayout = gridLayout(payload.captions.length, sizes);
       this._showPage(0);
+      const detail = { images: payload.captions.length, panels: payload.panels.length };
+      performance.measure(RENDER_MEASURE, { start, end: performance.now(), detail });
     } catch (error) {
       showError(this.node, 'tensor', error);
     }
@@ -116,7 +124,7 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
     const payload = this._payload!;
     const layout = this._gridLayout!;
     const grid = element('div', 'losslens-grid');
-    grid.style.gridTemplateColumns = `auto repeat(${payload.panels.length}, max-content)`;
+    grid.style.gridTemplateColumns = `repeat(${payload.panels.length + 1}, max-content)`;
     grid.append(element('div', 'losslens-corner'));
     for (const { panel } of this._panels) {
       const header = element('div', 'losslens-panel-header');
@@ -157,8 +165,8 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
   private _hover(canvas: HTMLCanvasElement, event: MouseEvent): void {
     const p = Number(canvas.dataset.panel);
     const scale = this._gridLayout!.panels[p];
-    const box = canvas.getBoundingClientRect();
-    const pixel = pixelAt(scale, this._gridLayout!.zoom, event.clientX - box.left, event.clientY - box.top);
+    // offsetX/Y count from inside the canvas' frame, where its pixels start.
+    const pixel = pixelAt(scale, this._gridLayout!.zoom, event.offsetX, event.offsetY);
     if (pixel === null) return;
     const image = Number(canvas.dataset.image);
     const { panel, values, loss } = this._panels[p];

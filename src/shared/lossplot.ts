@@ -49,45 +49,27 @@ export function annotationLabel(annotation: LossAnnotation): string {
   return `${annotation.run}: ${annotationText(annotation)}`;
 }
 
-function curveLayers(measure: LossMeasure): Record<string, unknown>[] {
-  const color = { field: 'run', type: 'nominal', title: 'run' };
-  const strokeDash = {
-    field: 'split',
-    type: 'nominal',
-    title: 'split',
-    scale: { domain: ['train', 'test'], range: [[1, 0], [6, 3]] },
-  };
-  const tooltip = [
-    { field: 'run', type: 'nominal', title: 'run' },
-    { field: 'split', type: 'nominal', title: 'split' },
-    { field: 'epoch', type: 'quantitative', title: 'epoch' },
-    { field: 'perPixel', type: 'quantitative', title: 'loss per pixel', format: '.4f' },
-    { field: 'pixels', type: 'quantitative', title: 'pixels', format: 'd' },
-    { field: 'perImage', type: 'quantitative', title: 'loss per image', format: '.2f' },
-  ];
-  return [
-    { mark: { type: 'line' }, encoding: { color, strokeDash } },
-    {
-      mark: { type: 'point', filled: true, size: 45 },
-      encoding: {
-        color,
-        shape: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'test'] } },
-        tooltip,
-      },
-    },
-  ].map((layer) => ({
-    ...layer,
+/** Lines with a point per epoch; dash and point shape both tell train from test, in one legend. */
+function curveLayer(measure: LossMeasure): Record<string, unknown> {
+  const split = { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'test'] } };
+  return {
+    mark: { type: 'line', point: { filled: true, size: 45 } },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
-      y: {
-        field: measure,
-        type: 'quantitative',
-        title: MEASURE_LABELS[measure].axis,
-        scale: { zero: false },
-      },
-      ...layer.encoding,
+      y: { field: measure, type: 'quantitative', title: MEASURE_LABELS[measure].axis, scale: { zero: false } },
+      color: { field: 'run', type: 'nominal', title: 'run' },
+      strokeDash: { ...split, scale: { ...split.scale, range: [[1, 0], [6, 3]] } },
+      shape: split,
+      tooltip: [
+        { field: 'run', type: 'nominal', title: 'run' },
+        { field: 'split', type: 'nominal', title: 'split' },
+        { field: 'epoch', type: 'quantitative', title: 'epoch' },
+        { field: 'perPixel', type: 'quantitative', title: 'loss per pixel', format: '.4f' },
+        { field: 'pixels', type: 'quantitative', title: 'pixels', format: 'd' },
+        { field: 'perImage', type: 'quantitative', title: 'loss per image', format: '.2f' },
+      ],
     },
-  }));
+  };
 }
 
 /**
@@ -120,7 +102,7 @@ export function lossPlotSpec(
     // Keep user-visible text as data so the renderer never has to interpret markup.
     usermeta: { losslens: { measure } },
     layer: [
-      { data: { values: payload.points.map(pointRow) }, layer: curveLayers(measure) },
+      { data: { values: payload.points.map(pointRow) }, ...curveLayer(measure) },
       ...payload.annotations.map(annotationLayer),
     ],
     resolve: { scale: { color: 'shared' } },

@@ -1,0 +1,283 @@
+/**
+ * The extension in a real JupyterLab and a real browser: a server started here (loopback,
+ * random port, token) serves the fixture notebook of saved losslens outputs, Debian's
+ * Chromium opens it, and the rendered outputs are checked against the payloads' numbers.
+ * Screenshots go to test-artifacts/browser/.
+ */
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { colorOf } from '../../src/display/colormap.js';
+import { LOSSPLOT_MIME, TENSOR_MIME, type LossPlotPayload, type TensorPayload } from '../../src/shared/mime.js';
+import { decodePanel } from '../../src/shared/validate.js';
+import { formatValue } from '../../extension/src/readout.js';
+
+const root = resolve(__dirname, '..', '..');
+const fixture = join(root, 'test', 'fixtures', 'extension', 'losslens-outputs.ipynb');
+const artifacts = join(root, 'test-artifacts', 'browser');
+const jupyter = join(root, '.venv', 'bin', 'jupyter');
+const installedExtension = join(root, '.venv', 'share', 'jupyter', 'labextensions', 'losslens-extension', 'package.json');
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The fixture's code cells, in order (see make-notebook.mjs). */
+const CELL = { grid: 0, plot: 1, sizes: 2, hundred: 3, malformed: 4, hostile: 5 } as const;
+
+interface NotebookCell {
+  cell_type: string;
+  outputs?: { data: Record<string, unknown> }[];
+}
+const codeCells = (JSON.parse(readFileSync(fixture, 'utf8')).cells as NotebookCell[]).filter((c) => c.cell_type === 'code');
+const payloadOf = <T>(cell: number, mime: string): T => codeCells[cell].outputs![0].data[mime] as T;
+
+let server: ChildProcess | undefined;
+let serverLog = '';
+let context: BrowserContext | undefined;
+let page: Page;
+let workDir: string;
+/** Requests for anything but the local server; blocked, and expected to stay empty. */
+const offsiteRequests: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** User settings that keep the test offline and every output attached to the page. */
+function writeSettings(dir: string): void {
+  const settings: Record<string, object> = {
+    '@jupyterlab/notebook-extension/tracker': { windowingMode: 'none' },
+    '@jupyterlab/apputils-extension/notification': { fetchNews: 'false', checkForUpdates: false },
+  };
+  for (const [plugin, values] of Object.entries(settings)) {
+    const file = join(dir, `${plugin}.jupyterlab-settings`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(values));
+  }
+}
+
+async function startJupyterLab(): Promise<string> {
+  const port = await freePort();
+  const token = randomBytes(16).toString('hex');
+  writeSettings(join(workDir, 'settings'));
+  server = spawn(
+    jupyter,
+    [
+      'lab',
+      '--no-browser',
+      '--allow-root',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--IdentityProvider.token=${token}`,
+      `--ServerApp.root_dir=${join(workDir, 'notebooks')}`,
+      `--LabApp.user_settings_dir=${join(workDir, 'settings')}`,
+      `--LabApp.workspaces_dir=${join(workDir, 'workspaces')}`,
+    ],
+    { cwd: workDir, env: { ...process.env, JUPYTER_RUNTIME_DIR: join(workDir, 'runtime') }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout!.on('data', (chunk) => (serverLog += chunk));
+  server.stderr!.on('data', (chunk) => (serverLog += chunk));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`jupyter lab exited with ${server.exitCode}:\n${serverLog.slice(-2000)}`);
+    const ready = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
+    if (ready) return `${base}/lab/tree/losslens-outputs.ipynb?token=${token}`;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`jupyter lab did not answer within 60 s:\n${serverLog.slice(-2000)}`);
+}
+
+function cell(index: number): Locator {
+  return page.locator('.jp-Notebook .jp-CodeCell').nth(index);
+}
+
+async function screenshot(target: Locator | Page, name: string): Promise<void> {
+  await target.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+beforeAll(async () => {
+  if (!existsSync(installedExtension)) {
+    throw new Error('losslens-extension is not installed in .venv; run scripts/setup.sh (it builds and installs it)');
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; run scripts/setup.sh --with-browser`);
+  workDir = mkdtempSync(join(tmpdir(), 'losslens-browser-'));
+  mkdirSync(join(workDir, 'notebooks'));
+  copyFileSync(fixture, join(workDir, 'notebooks', 'losslens-outputs.ipynb'));
+  mkdirSync(artifacts, { recursive: true });
+  const url = await startJupyterLab();
+  context = await chromium.launchPersistentContext(join(workDir, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1400, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])(?!data:|blob:).*/, (route) => {
+    offsiteRequests.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto(url);
+  await page.locator('.losslens-tensor canvas').first().waitFor({ timeout: 90_000 });
+  await page.locator('.losslens-lossplot svg text').first().waitFor({ timeout: 30_000 });
+});
+
+afterAll(async () => {
+  await context?.close().catch(() => undefined);
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r).once('error', r));
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('tensor renderer', () => {
+  const payload = () => payloadOf<TensorPayload>(CELL.grid, TENSOR_MIME);
+
+  it('draws each image at its tensor size, zoomed by a whole factor without smoothing', async () => {
+    const [, height, width] = payload().panels[0].shape;
+    const canvas = cell(CELL.grid).locator('canvas.losslens-image').first();
+    const size = await canvas.evaluate((c: HTMLCanvasElement) => ({
+      width: c.width,
+      height: c.height,
+      cssWidth: c.getBoundingClientRect().width - 2,
+      rendering: getComputedStyle(c).imageRendering,
+    }));
+    expect(size).toEqual({ width, height, cssWidth: 3 * width, rendering: 'pixelated' });
+    await expect.poll(() => cell(CELL.grid).locator('canvas.losslens-image').count()).toBe(payload().captions.length * payload().panels.length);
+    await screenshot(cell(CELL.grid).locator('.losslens-tensor'), 'tensor-grid');
+  });
+
+  it('puts the payload values into the canvas pixels (grey and viridis)', async () => {
+    const panels = payload().panels;
+    const image = 3;
+    for (const p of [0, 3]) {
+      const panel = panels[p];
+      const [, height, width] = panel.shape;
+      const values = decodePanel(panel, p).values.subarray(image * height * width, (image + 1) * height * width);
+      const canvas = cell(CELL.grid).locator(`canvas[data-image="${image}"][data-panel="${p}"]`);
+      const rgba = await canvas.evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
+      expect(rgba.length).toBe(height * width * 4);
+      let worst = 0;
+      values.forEach((v, i) => {
+        const expected = colorOf(panel.colormap, v, panel.range);
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(rgba[i * 4 + c] - expected[c]));
+      });
+      // Grey is exact; other maps come from a 256-entry table, within one step of the PNG's colours.
+      expect(worst).toBeLessThanOrEqual(panel.colormap === 'grey' ? 0 : 2);
+    }
+  });
+
+  it('reads out image, row, column, value and loss under the pointer', async () => {
+    const p = payload().panels.findIndex((panel) => panel.loss !== undefined);
+    const panel = payload().panels[p];
+    const [, height, width] = panel.shape;
+    const [image, row, column] = [2, 10, 17];
+    const canvas = cell(CELL.grid).locator(`canvas[data-image="${image}"][data-panel="${p}"]`);
+    // The middle of the zoomed tensor pixel, past the canvas' 1px frame.
+    await canvas.hover({ position: { x: 1 + column * 3 + 1.5, y: 1 + row * 3 + 1.5 } });
+    const decoded = decodePanel(panel, p);
+    const index = (image * height + row) * width + column;
+    const readout = cell(CELL.grid).locator('.losslens-readout');
+    await expect.poll(() => readout.textContent()).toBe(
+      `image ${image} (${payload().captions[image]}) · ${panel.title} · row ${row}, column ${column} · ` +
+        `value ${formatValue(decoded.values[index])} · loss ${formatValue(decoded.loss![index])}`,
+    );
+    await screenshot(cell(CELL.grid).locator('.losslens-tensor'), 'tensor-hover');
+  });
+
+  it('outlines the padded border and keeps panels of different sizes at one zoom', async () => {
+    const outline = await cell(CELL.grid).locator('.losslens-border').first().evaluate((o: HTMLElement) => [o.style.left, o.style.width]);
+    const border = payload().panels[0].border!;
+    expect(outline).toEqual([`${border.left * 3}px`, `${(payload().panels[0].shape[2] - border.left - border.right) * 3}px`]);
+    const sizes = await cell(CELL.sizes).locator('canvas.losslens-image').evaluateAll((cs: HTMLCanvasElement[]) =>
+      cs.slice(0, 2).map((c) => [c.width, c.style.width]),
+    );
+    expect(sizes).toEqual([[28, '84px'], [32, '96px']]);
+    await screenshot(cell(CELL.sizes).locator('.losslens-tensor'), 'tensor-sizes');
+  });
+
+  it('draws a 100-image 32×32 grid (render time reported, not asserted)', async () => {
+    await expect.poll(() => cell(CELL.hundred).locator('canvas.losslens-image').count()).toBe(100);
+    const measures = await page.evaluate(() =>
+      performance.getEntriesByName('losslens:render-tensor').map((m) => ({ ms: m.duration, ...(m as PerformanceMeasure).detail })),
+    );
+    const hundred = measures.find((m) => m.images === 100);
+    expect(hundred).toBeDefined();
+    console.log(`[browser] 100-image 32×32 grid rendered in ${hundred!.ms.toFixed(1)} ms`);
+    writeFileSync(join(artifacts, 'render-times.json'), JSON.stringify(measures, null, 1));
+  });
+
+  it('shows a malformed payload as a readable error box and keeps rendering the next outputs', async () => {
+    const box = cell(CELL.malformed).locator('.losslens-error');
+    await expect.poll(() => box.textContent()).toContain('losslens could not draw this tensor');
+    expect(await box.textContent()).toMatch(/panels\[0\]\.values holds \d+ bytes but the shape needs \d+ Float32 values/);
+    expect(await cell(CELL.hostile).locator('canvas.losslens-image').count()).toBe(2);
+    await screenshot(cell(CELL.malformed), 'error-box');
+  });
+
+  it('shows markup in captions and titles as text', async () => {
+    const hostile = payloadOf<TensorPayload>(CELL.hostile, TENSOR_MIME);
+    const output = cell(CELL.hostile).locator('.losslens-tensor');
+    expect(await output.locator('.losslens-caption').allTextContents()).toEqual(hostile.captions);
+    expect(await output.locator('.losslens-panel-title').textContent()).toBe(hostile.panels[0].title);
+    expect(await output.locator('img, b, i').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __losslensInjected?: boolean }).__losslensInjected)).toBeUndefined();
+  });
+});
+
+describe('loss-plot renderer', () => {
+  const payload = () => payloadOf<LossPlotPayload>(CELL.plot, LOSSPLOT_MIME);
+  const plot = () => cell(CELL.plot).locator('.losslens-lossplot');
+  const svgText = () => plot().locator('svg').first().evaluate((svg) => svg.textContent ?? '');
+
+  it('draws the runs with each run’s "per pixel · pixels ≈ per image" annotation', async () => {
+    const text = await svgText();
+    expect(payload().annotations).toHaveLength(2);
+    for (const a of payload().annotations) {
+      expect(text).toContain(`${a.run}: ${a.perPixel.toFixed(3)} · ${a.pixels} ≈ ${(a.perPixel * a.pixels).toFixed(1)}`);
+    }
+    expect(text).toContain('loss per pixel (mean)');
+    expect(await plot().getAttribute('data-measure')).toBe('perPixel');
+    await screenshot(plot(), 'lossplot-per-pixel');
+  });
+
+  it('shows a tooltip over a point', async () => {
+    const point = plot().locator('svg .mark-symbol path').first();
+    await point.hover({ force: true });
+    const tooltip = page.locator('#vg-tooltip-element');
+    await expect.poll(() => tooltip.textContent()).toContain('loss per image');
+    await screenshot(plot(), 'lossplot-tooltip');
+    await page.mouse.move(0, 0);
+  });
+
+  it('switches to the total per image and back', async () => {
+    await plot().locator('button[data-measure="perImage"]').click();
+    await expect.poll(() => plot().getAttribute('data-measure')).toBe('perImage');
+    await expect.poll(svgText).toContain('loss per image (total)');
+    expect(await svgText()).not.toContain('loss per pixel (mean)');
+    expect(await plot().locator('button[data-measure="perImage"]').getAttribute('aria-pressed')).toBe('true');
+    await screenshot(plot(), 'lossplot-per-image');
+    await plot().locator('button[data-measure="perPixel"]').click();
+    await expect.poll(svgText).toContain('loss per pixel (mean)');
+  });
+});
+
+describe('the page as a whole', () => {
+  it('made no request beyond the local server', async () => {
+    await screenshot(page, 'notebook');
+    expect(offsiteRequests).toEqual([]);
+  });
+});
