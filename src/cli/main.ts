@@ -140,7 +140,11 @@ async function runAll(configs: readonly ExperimentConfig[], options: SharedOptio
 /** Says why a run stopped and how to go on; returns the exit code. */
 function reportIncomplete(result: ExperimentResult, options: SharedOptions, io: Io): number {
   if (result.status === 'interrupted') {
-    const where = options.cache ? ` Finished epochs are checkpointed in ${options.cacheDir ?? defaultCacheDir()}; run the same command again to resume.` : ' Nothing was kept (--no-cache).';
+    const where = !options.cache
+      ? ' Nothing was kept (--no-cache).'
+      : result.history.length > 0
+        ? `\nFinished epochs are checkpointed in ${options.cacheDir ?? defaultCacheDir()}; run the same command again to go on.`
+        : '';
     io.stderr.write(`${describeConfig(result.config)}: ${result.message ?? 'interrupted'}.${where}\n`);
     return EXIT_INTERRUPTED;
   }

@@ -185,7 +185,10 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
         status: fitted.status,
         message:
           fitted.status === 'interrupted' && useCache
-            ? `${fitted.message}. Run the same configuration again to resume from epoch ${fitted.history.length + 1}.`
+            ? `${fitted.message}; ` +
+              (fitted.history.length > 0
+                ? `the next run of this configuration resumes from epoch ${fitted.history.length + 1}`
+                : 'no epoch had finished, so the next run starts over')
             : fitted.message,
         testLoss: null,
         ledger: null,

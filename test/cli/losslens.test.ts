@@ -89,7 +89,7 @@ describe('losslens Ctrl-C', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
     expect(stderr).toMatch(/kept the 1 finished epoch\(s\)/);
-    expect(stderr).toMatch(/run the same command again to resume/);
+    expect(stderr).toMatch(/run the same command again to go on/);
 
     const resumed = losslens(...args, '--json');
     expect(resumed.code).toBe(0);

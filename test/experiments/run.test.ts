@@ -88,7 +88,7 @@ describe('runExperiment', () => {
     });
     expect(interrupted.result.status).toBe('interrupted');
     expect(interrupted.result.history).toHaveLength(1);
-    expect(interrupted.result.message).toMatch(/resume from epoch 2/);
+    expect(interrupted.result.message).toMatch(/resumes from epoch 2/);
     expect(existsSync(checkpointPath(cacheDir, interrupted.result.key))).toBe(true);
 
     const resumed = await counted(config);
