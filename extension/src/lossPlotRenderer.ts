@@ -32,6 +32,8 @@ export class RenderedLossPlot extends Widget implements IRenderMime.IRenderer {
     super();
     this._mimeType = options.mimeType;
     this.addClass('losslens-lossplot');
+    // Vega draws with fixed colours, so a theme switch redraws the plot in the new theme.
+    this._themeWatcher.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light'] });
   }
 
   /** Never rejects: a payload that cannot be drawn becomes an error box in the output. */
@@ -61,6 +63,7 @@ export class RenderedLossPlot extends Widget implements IRenderMime.IRenderer {
   }
 
   dispose(): void {
+    this._themeWatcher.disconnect();
     this._result?.finalize();
     super.dispose();
   }
@@ -77,6 +80,10 @@ export class RenderedLossPlot extends Widget implements IRenderMime.IRenderer {
     }
   }
 
+  private _themeWatcher = new MutationObserver(() => {
+    const measure = this.node.dataset.measure as LossMeasure | undefined;
+    if (measure !== undefined && this._fields !== null) void this._show(measure);
+  });
   private _mimeType: string;
   private _fields: Omit<LossPlotPayload, 'spec'> | null = null;
   private _buttons: HTMLButtonElement[] = [];

@@ -276,6 +276,20 @@ describe('loss-plot renderer', () => {
 });
 
 describe('the page as a whole', () => {
+  it('follows a switch to the dark theme', async () => {
+    const background = () => cell(CELL.plot).locator('.losslens-lossplot svg').first().evaluate((svg) => getComputedStyle(svg).backgroundColor);
+    const light = await background();
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Dark$/ }).click();
+    await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: 'attached' });
+    await expect.poll(background).not.toBe(light);
+    const readout = await cell(CELL.grid).locator('.losslens-readout').evaluate((r) => getComputedStyle(r).color);
+    expect(readout).not.toBe('rgba(0, 0, 0, 0.87)');
+    await screenshot(cell(CELL.plot), 'lossplot-dark');
+    await screenshot(cell(CELL.grid), 'tensor-grid-dark');
+  });
+
   it('made no request beyond the local server', async () => {
     await screenshot(page, 'notebook');
     expect(offsiteRequests).toEqual([]);
