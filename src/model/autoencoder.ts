@@ -85,38 +85,3 @@ export function buildAutoencoder(options: AutoencoderOptions): tfn.LayersModel {
   });
   return model;
 }
-
-/**
- * The model's output before its final sigmoid. Keras computes binary cross-entropy from
- * these logits whenever the output comes from a sigmoid (stable, and its gradient never
- * vanishes in saturated pixels), so losslens trains and evaluates on them too.
- */
-export function forwardLogits(model: tfn.LayersModel, inputs: tfn.Tensor4D, training = false): tfn.Tensor4D {
-  const layers = model.layers;
-  const last = layers[layers.length - 1] as unknown as {
-    getClassName(): string;
-    activation?: { getClassName(): string };
-    kernel?: { read(): tfn.Tensor4D };
-    bias?: { read(): tfn.Tensor1D };
-  };
-  if (last.getClassName() !== 'Conv2D' || last.activation?.getClassName() !== 'sigmoid' || !last.kernel || !last.bias) {
-    throw new TypeError(
-      'forwardLogits needs a model whose last layer is a Conv2D with a sigmoid activation and a bias, ' +
-        'as built by buildAutoencoder.',
-    );
-  }
-  return tf.tidy(() => {
-    let hidden: tfn.Tensor = inputs;
-    // Layer 0 is the InputLayer; the model is a single chain, so applying the layers in order is the forward pass.
-    for (const layer of layers.slice(1, -1)) {
-      hidden = layer.apply(hidden, { training }) as tfn.Tensor;
-    }
-    return tf.fused.conv2d({
-      x: hidden as tfn.Tensor4D,
-      filter: last.kernel!.read(),
-      bias: last.bias!.read(),
-      strides: 1,
-      pad: 'same',
-    });
-  });
-}

@@ -23,7 +23,7 @@ export async function evaluate(model: tfn.LayersModel, inputs: tfn.Tensor4D, tar
     const next = tf.tidy(() => {
       const x = tf.slice(inputs, start, size);
       const y = tf.slice(targets, start, size);
-      return tf.add(total, tf.mul(batchLoss(model, loss, x, y, false), size)) as tfn.Scalar;
+      return tf.add(total, tf.mul(batchLoss(model, loss, x, y), size)) as tfn.Scalar;
     });
     total.dispose();
     total = next;

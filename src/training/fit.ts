@@ -11,9 +11,6 @@ import { FlatAdam, type AdamConfig, type TrainableWeight } from './adam.js';
 import { checkTensorsMatch, deserializeTensor, serializeTensor, type EpochRecord, type TrainingCheckpoint } from './checkpoint.js';
 import { batchLoss, compiledLoss } from './losses.js';
 import { epochOrder } from './shuffle.js';
-import { installFastStepKernel } from './fastKernels.js';
-
-installFastStepKernel();
 
 export interface TrainingProgress {
   kind: 'batch' | 'epoch';
@@ -143,7 +140,7 @@ export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets:
           const x = tf.gather(inputs, picked);
           const y = tf.gather(targets, picked);
           const { value, grads } = tf.variableGrads(
-            () => batchLoss(model, loss, x, y, true),
+            () => batchLoss(model, loss, x, y),
             weights.map((w) => w.variable),
           );
           adam.step(weights.map((w) => grads[w.variable.name]));

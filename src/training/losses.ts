@@ -5,7 +5,8 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import { forwardLogits, LOSS_NAMES, type LossName } from '../model/autoencoder.js';
+import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
+import { forwardLogits } from './forward.js';
 
 /** The loss the model was compiled with, checked to be one losslens trains with. */
 export function compiledLoss(model: tfn.LayersModel): LossName {
@@ -23,9 +24,9 @@ function binaryCrossentropyFromLogits(targets: tfn.Tensor, logits: tfn.Tensor): 
   return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
 }
 
-export function batchLoss(model: tfn.LayersModel, loss: LossName, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, training: boolean): tfn.Scalar {
+export function batchLoss(model: tfn.LayersModel, loss: LossName, inputs: tfn.Tensor4D, targets: tfn.Tensor4D): tfn.Scalar {
   return tf.tidy(() => {
-    const logits = forwardLogits(model, inputs, training);
+    const logits = forwardLogits(model, inputs);
     return loss === 'binaryCrossentropy'
       ? binaryCrossentropyFromLogits(targets, logits)
       : tf.mean(tf.squaredDifference(tf.sigmoid(logits), targets));

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { FlatAdam } from '../../src/training/adam.js';
 import { epochOrder } from '../../src/training/shuffle.js';
-import { installFastStepKernel } from '../../src/training/fastKernels.js';
 import { interruptOnSigint } from '../../src/training/interrupt.js';
 
 describe('FlatAdam', () => {
@@ -66,23 +65,6 @@ describe('epochOrder', () => {
     expect(epochOrder(1000, 5, 0)).toEqual(order);
     expect(epochOrder(1000, 5, 1)).not.toEqual(order);
     expect(epochOrder(1000, 6, 0)).not.toEqual(order);
-  });
-});
-
-describe('the fast step kernel', () => {
-  it('gives the same ReLU gradients as tfjs-node’s own kernel', () => {
-    const x = tf.tensor1d([-2, -0.5, 0, 1e-30, 0.5, 3, -0, NaN]);
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.range(1, 9))));
-    const before = grad(x);
-    const stepBefore = tf.step(x);
-    installFastStepKernel();
-    const after = grad(x);
-    const stepAfter = tf.step(x);
-    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
-    expect(Array.from(stepAfter.dataSync())).toEqual(Array.from(stepBefore.dataSync()));
-    // A leaky step keeps its alpha.
-    expect(Array.from(tf.step(x, 0.1).dataSync()).slice(0, 3)).toEqual([Math.fround(0.1), Math.fround(0.1), Math.fround(0.1)]);
-    tf.dispose([x, before, after, stepBefore, stepAfter]);
   });
 });
 
