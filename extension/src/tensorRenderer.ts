@@ -73,8 +73,8 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
 
   /**
    * Never rejects: a payload that cannot be drawn becomes an error box in the output.
-   * Each render is recorded as a performance measure (RENDER_MEASURE, with the image and
-   * panel counts as detail), visible in the browser's performance tools.
+   * Each render (decoding every image, drawing the first page) is recorded as a performance
+   * measure (RENDER_MEASURE, with image counts as detail) for the browser's performance tools.
    */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const start = performance.now();
@@ -85,7 +85,8 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
       const sizes = payload.panels.map((p) => [p.shape[1], p.shape[2]] as const);
       this._gridLayout = gridLayout(payload.captions.length, sizes);
       this._showPage(0);
-      const detail = { images: payload.captions.length, panels: payload.panels.length };
+      const drawn = pageRange(this._gridLayout, payload.captions.length, 0);
+      const detail = { images: payload.captions.length, drawn: drawn.end - drawn.first, panels: payload.panels.length };
       performance.measure(RENDER_MEASURE, { start, end: performance.now(), detail });
     } catch (error) {
       showError(this.node, 'tensor', error);

@@ -26,7 +26,7 @@ const installedExtension = join(root, '.venv', 'share', 'jupyter', 'labextension
 const CHROMIUM = '/usr/bin/chromium';
 
 /** The fixture's code cells, in order (see make-notebook.mjs). */
-const CELL = { grid: 0, plot: 1, sizes: 2, hundred: 3, malformed: 4, hostile: 5 } as const;
+const CELL = { grid: 0, plot: 1, sizes: 2, paged: 3, malformed: 4, hostile: 5, tampered: 6 } as const;
 
 interface NotebookCell {
   cell_type: string;
@@ -209,15 +209,27 @@ describe('tensor renderer', () => {
     await screenshot(cell(CELL.sizes).locator('.losslens-tensor'), 'tensor-sizes');
   });
 
-  it('draws a 100-image 32×32 grid (render time reported, not asserted)', async () => {
-    await expect.poll(() => cell(CELL.hundred).locator('canvas.losslens-image').count()).toBe(100);
+  it('draws a 100-image 32×32 page (render time reported, not asserted)', async () => {
+    const images = payloadOf<TensorPayload>(CELL.paged, TENSOR_MIME).captions.length;
+    await expect.poll(() => cell(CELL.paged).locator('canvas.losslens-image').count()).toBe(100);
     const measures = await page.evaluate(() =>
       performance.getEntriesByName('losslens:render-tensor').map((m) => ({ ms: m.duration, ...(m as PerformanceMeasure).detail })),
     );
-    const hundred = measures.find((m) => m.images === 100);
-    expect(hundred).toBeDefined();
-    console.log(`[browser] 100-image 32×32 grid rendered in ${hundred!.ms.toFixed(1)} ms`);
+    const paged = measures.find((m) => m.images === images && m.drawn === 100);
+    expect(paged).toBeDefined();
+    console.log(`[browser] ${images}-image 32×32 payload decoded and its first 100 images drawn in ${paged!.ms.toFixed(1)} ms`);
     writeFileSync(join(artifacts, 'render-times.json'), JSON.stringify(measures, null, 1));
+  });
+
+  it('pages a long stack with a visible notice', async () => {
+    const images = payloadOf<TensorPayload>(CELL.paged, TENSOR_MIME).captions.length;
+    const output = cell(CELL.paged).locator('.losslens-tensor');
+    expect(await output.locator('.losslens-notice').allTextContents()).toContain('Paged: 100 images per page, 2 pages.');
+    await output.locator('button', { hasText: 'next' }).click();
+    await expect.poll(() => output.locator('canvas.losslens-image').count()).toBe(images - 100);
+    expect(await output.locator('.losslens-page-label').textContent()).toBe(`images 100–${images - 1} of ${images} (page 2 of 2)`);
+    expect(await output.locator('canvas.losslens-image').first().getAttribute('data-image')).toBe('100');
+    expect(await output.locator('button', { hasText: 'next' }).isDisabled()).toBe(true);
   });
 
   it('shows a malformed payload as a readable error box and keeps rendering the next outputs', async () => {
@@ -272,6 +284,14 @@ describe('loss-plot renderer', () => {
     await screenshot(plot(), 'lossplot-per-image');
     await plot().locator('button[data-measure="perPixel"]').click();
     await expect.poll(svgText).toContain('loss per pixel (mean)');
+  });
+
+  it('draws a plot whose saved spec asks for remote data from its numbers, fetching nothing', async () => {
+    const tampered = cell(CELL.tampered).locator('.losslens-lossplot svg').first();
+    await tampered.waitFor();
+    const annotation = payload().annotations[0];
+    expect(await tampered.evaluate((svg) => svg.textContent ?? '')).toContain(`${annotation.run}: ${annotation.perPixel.toFixed(3)}`);
+    expect(offsiteRequests).toEqual([]);
   });
 });
 
