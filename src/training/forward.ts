@@ -1,13 +1,13 @@
 /**
  * The forward pass losslens trains and evaluates with: the model's layers in order,
- * convolutions through the native-kernel ops of nativeOps.ts, ending at
+ * convolutions and max poolings through the kernels of nativeOps.ts, ending at
  * the logits under the final sigmoid. Keras computes binary cross-entropy from these
  * logits whenever the output comes from a sigmoid (stable, and its gradient never
  * vanishes in saturated pixels), so losslens does too.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import { conv2dBiasActivation, type ConvActivation } from './nativeOps.js';
+import { conv2dBiasActivation, hasOneDnnPooling, oneDnnMaxPool, type ConvActivation, type PoolOptions } from './nativeOps.js';
 
 /** The parts of tfjs-layers' Conv2D that decide whether the native ops apply. */
 interface ConvLayer {
@@ -57,6 +57,9 @@ export function forwardLogits(model: tfn.LayersModel, inputs: tfn.Tensor4D): tfn
         const conv = layer as unknown as ConvLayer;
         const activation = convActivation(conv, i === layers.length - 1);
         hidden = conv2dBiasActivation(hidden, conv.kernel.read(), conv.bias!.read(), activation, i > 0);
+      } else if (kind === 'MaxPooling2D' && hasOneDnnPooling()) {
+        const pool = layer as unknown as PoolOptions & { dataFormat: string };
+        hidden = pool.dataFormat === 'channelsLast' ? oneDnnMaxPool(hidden, pool) : (layer.apply(hidden) as tfn.Tensor4D);
       } else {
         hidden = layer.apply(hidden) as tfn.Tensor4D;
       }

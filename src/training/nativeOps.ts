@@ -6,6 +6,13 @@
  * builds step from six full-size ops (isNaN, greater, ones, fill, two selects); it adds
  * biases with a broadcasting Add and reduces bias gradients with a generic Sum. Here each
  * becomes the kernel Keras's TensorFlow graph uses: BiasAdd, ReluGrad, BiasAddGrad.
+ *
+ * Max pooling is the other hot spot: TensorFlow's generic CPU MaxPoolGrad kernel took
+ * about 30 ms per batch of 128 at 28×28 here, several times the convolution before it.
+ * Keras's graph is rewritten to oneDNN's pooling kernels, which take about 1 ms; eager
+ * ops (all tfjs-node runs) are not rewritten for pooling, so they are called by name.
+ * They exist only in oneDNN builds of TensorFlow (the x86-64 Linux wheel losslens builds
+ * against); elsewhere the layer's own pooling is used.
  * Results equal the tfjs-layers path (see test/training/forward.test.ts).
  */
 import type * as tfn from '@tensorflow/tfjs-node';
@@ -18,32 +25,29 @@ interface OpAttr {
 }
 
 interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_STRING: number; TF_FLOAT: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_STRING: number; TF_ATTR_INT: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tfn.Tensor[]): tfn.Tensor;
+  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tfn.Tensor[], outputs: number): tfn.Tensor[];
 }
 
-let cached: { backend: NativeBackend; attrs: Record<'float' | 'nhwc', OpAttr[]> } | undefined;
+let cached: { backend: NativeBackend; float: OpAttr; nhwc: OpAttr } | undefined;
 
 function native() {
   if (!cached) {
     const backend = tf.backend() as unknown as NativeBackend;
     const { binding } = backend;
-    const float: OpAttr = { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT };
-    const nhwc: OpAttr = { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' };
     cached = {
       backend,
-      attrs: {
-        float: [float],
-        nhwc: [float, nhwc],
-      },
+      float: { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
+      nhwc: { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' },
     };
   }
   return cached;
 }
 
-function run(name: string, attrs: keyof NonNullable<typeof cached>['attrs'], inputs: tfn.Tensor[]): tfn.Tensor {
-  const { backend, attrs: table } = native();
-  return backend.executeSingleOutput(name, table[attrs], inputs);
+function run(name: string, attrs: 'float' | 'nhwc', inputs: tfn.Tensor[]): tfn.Tensor {
+  const { backend, float, nhwc } = native();
+  return backend.executeSingleOutput(name, attrs === 'float' ? [float] : [float, nhwc], inputs);
 }
 
 export type ConvActivation = 'relu' | 'linear';
@@ -104,4 +108,55 @@ export function conv2dBiasActivation(
     };
   }) as CustomGradientFunc);
   return op(x, kernel, bias) as tfn.Tensor4D;
+}
+
+export interface PoolOptions {
+  poolSize: [number, number];
+  strides: [number, number];
+  padding: 'same' | 'valid';
+}
+
+function poolAttrs({ poolSize, strides, padding }: PoolOptions): OpAttr[] {
+  const { backend, float, nhwc } = native();
+  const { binding } = backend;
+  return [
+    float,
+    nhwc,
+    { name: 'ksize', type: binding.TF_ATTR_INT, value: [1, ...poolSize, 1] },
+    { name: 'strides', type: binding.TF_ATTR_INT, value: [1, ...strides, 1] },
+    { name: 'padding', type: binding.TF_ATTR_STRING, value: padding.toUpperCase() },
+    { name: 'workspace_enabled', type: binding.TF_ATTR_BOOL, value: true },
+    // oneDNN registers these kernels under this label; without it the op has no CPU kernel.
+    { name: '_kernel', type: binding.TF_ATTR_STRING, value: 'MklNameChangeOp' },
+  ];
+}
+
+/** oneDNN's max pooling forward and backward (the workspace output carries the argmax from one to the other). */
+export function oneDnnMaxPool(x: tfn.Tensor4D, options: PoolOptions): tfn.Tensor4D {
+  const attrs = poolAttrs(options);
+  const op = tf.customGrad(((input: tfn.Tensor, save: tfn.GradSaveFunc) => {
+    const [output, workspace] = native().backend.executeMultipleOutputs('_MklNativeMaxPool', attrs, [input], 2);
+    save([input, output, workspace]);
+    return {
+      value: output,
+      gradFunc: (dy: tfn.Tensor, [savedInput, savedOutput, savedWorkspace]: tfn.Tensor[]) =>
+        native().backend.executeSingleOutput('_MklNativeMaxPoolGrad', attrs, [savedInput, savedOutput, dy, savedWorkspace]),
+    };
+  }) as CustomGradientFunc);
+  return op(x) as tfn.Tensor4D;
+}
+
+let oneDnnPooling: boolean | undefined;
+
+/** Whether this libtensorflow has oneDNN's pooling kernels (checked once on a 2×2 image). */
+export function hasOneDnnPooling(): boolean {
+  if (oneDnnPooling === undefined) {
+    try {
+      tf.tidy(() => oneDnnMaxPool(tf.zeros([1, 2, 2, 1]), { poolSize: [2, 2], strides: [2, 2], padding: 'valid' }).dataSync());
+      oneDnnPooling = true;
+    } catch {
+      oneDnnPooling = false;
+    }
+  }
+  return oneDnnPooling;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { forwardLogits } from '../../src/training/forward.js';
+import { hasOneDnnPooling, oneDnnMaxPool } from '../../src/training/nativeOps.js';
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
@@ -42,5 +43,29 @@ describe('forwardLogits', () => {
     }
     tf.dispose([x, y, ours.value, reference.value, ...Object.values(ours.grads), ...Object.values(reference.grads)]);
     model.dispose();
+  });
+});
+
+describe('oneDnnMaxPool', () => {
+  it('is available in the libtensorflow losslens builds against', () => {
+    expect(hasOneDnnPooling()).toBe(true);
+  });
+
+  it.each([
+    ['same', [4, 8, 12, 3]],
+    ['same', [2, 7, 5, 2]],
+    ['valid', [2, 7, 6, 2]],
+  ] as const)('pools like tf.maxPool and routes gradients exactly like MaxPoolGrad, ties included (%s, %j)', (padding, shape) => {
+    // Small integers after a ReLU: most windows hold repeated maxima (zeros, ones, twos).
+    const x = tf.tidy(() => tf.relu(tf.round(tf.randomNormal([...shape], 0, 1.5, 'float32', 3)))) as tf.Tensor4D;
+    const reference = (t: tf.Tensor4D) => tf.maxPool(t, 2, 2, padding);
+    const ours = (t: tf.Tensor4D) => oneDnnMaxPool(t, { poolSize: [2, 2], strides: [2, 2], padding });
+    const pooled = reference(x);
+    const weights = tf.randomNormal(pooled.shape, 0, 1, 'float32', 4);
+    const gradient = (pool: (t: tf.Tensor4D) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), weights)))(x);
+    const [oursGradient, referenceGradient] = [gradient(ours), gradient(reference)];
+    expect(maxAbs(ours(x), pooled)).toBe(0);
+    expect(Array.from(oursGradient.dataSync())).toEqual(Array.from(referenceGradient.dataSync()));
+    tf.dispose([x, pooled, weights, oursGradient, referenceGradient]);
   });
 });
