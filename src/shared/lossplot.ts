@@ -59,7 +59,8 @@ function curveLayer(measure: LossMeasure): Record<string, unknown> {
       y: { field: measure, type: 'quantitative', title: MEASURE_LABELS[measure].axis, scale: { zero: false } },
       color: { field: 'run', type: 'nominal', title: 'run' },
       strokeDash: { ...split, scale: { ...split.scale, range: [[1, 0], [6, 3]] } },
-      shape: split,
+      // Mid grey reads on light and dark backgrounds; the legend's default is the theme's ink.
+      shape: { ...split, legend: { symbolFillColor: '#888', symbolStrokeColor: '#888' } },
       tooltip: [
         { field: 'run', type: 'nominal', title: 'run' },
         { field: 'split', type: 'nominal', title: 'split' },
