@@ -100,7 +100,6 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
     const notices = element('div', 'losslens-notices');
     for (const text of layoutNotices(layout, images, payload.truncatedFrom)) notices.append(element('p', 'losslens-notice', text));
     this._readout = element('div', 'losslens-readout', HOVER_HINT);
-    this._readout.setAttribute('aria-live', 'polite');
     this.node.replaceChildren(notices, ...(layout.pageCount > 1 ? [this._pager(page)] : []), this._grid(page), this._readout);
   }
 
