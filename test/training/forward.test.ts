@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { forwardLogits } from '../../src/training/forward.js';
+import { batchLoss } from '../../src/training/losses.js';
 import { hasOneDnnPooling, oneDnnMaxPool } from '../../src/training/nativeOps.js';
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -67,5 +68,23 @@ describe('oneDnnMaxPool', () => {
     expect(maxAbs(ours(x), pooled)).toBe(0);
     expect(Array.from(oursGradient.dataSync())).toEqual(Array.from(referenceGradient.dataSync()));
     tf.dispose([x, pooled, weights, oursGradient, referenceGradient]);
+  });
+});
+
+describe('the binary cross-entropy gradient', () => {
+  it('equals autodiff through the stable formula', () => {
+    const model = buildAutoencoder({ height: 8, width: 8, seed: 6 });
+    const x = tf.randomUniform([5, 8, 8, 1], 0, 1, 'float32', 21) as tf.Tensor4D;
+    const y = tf.randomUniform([5, 8, 8, 1], 0, 1, 'float32', 22) as tf.Tensor4D;
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const ours = tf.variableGrads(() => batchLoss(model, 'binaryCrossentropy', x, y), variables);
+    const reference = tf.variableGrads(() => bce(forwardLogits(model, x), y), variables);
+    expect(ours.value.dataSync()[0]).toBeCloseTo(reference.value.dataSync()[0], 7);
+    for (const variable of variables) {
+      const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+      expect(maxAbs(ours.grads[variable.name], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
+    }
+    tf.dispose([x, y, ours.value, reference.value, ...Object.values(ours.grads), ...Object.values(reference.grads)]);
+    model.dispose();
   });
 });
