@@ -34,7 +34,7 @@ export interface FitOptions {
   seed: number;
   /** Called after every epoch and after a few batches a second. */
   onProgress?: (event: TrainingProgress) => void;
-  /** Aborting stops training after the current batch; the unfinished epoch is discarded. */
+  /** Aborting stops training after the current batch (before the first if already aborted); the unfinished epoch is discarded. */
   signal?: AbortSignal;
   /** A checkpoint from onEpochEnd of an earlier run with the same data and options. */
   resume?: TrainingCheckpoint;
@@ -134,28 +134,34 @@ export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets:
       let lossSum = 0;
       let seen = 0;
       for (let batch = 0; batch < batches; batch++) {
+        await yieldToEventLoop();
+        if (signal?.aborted) {
+          return {
+            history,
+            status: 'interrupted',
+            message: `interrupted in epoch ${epoch + 1} after ${batch} of ${batches} batches; kept the ${history.length} finished epoch(s)`,
+          };
+        }
         const indices = order.subarray(batch * batchSize, Math.min(samples, (batch + 1) * batchSize));
-        const lossTensor = tf.tidy(() => {
+        const { value, grads } = tf.tidy(() => {
           const picked = tf.tensor1d(indices, 'int32');
           const x = tf.gather(inputs, picked);
           const y = tf.gather(targets, picked);
-          const { value, grads } = tf.variableGrads(
-            () => batchLoss(model, loss, x, y),
-            weights.map((w) => w.variable),
-          );
-          adam.step(weights.map((w) => grads[w.variable.name]));
-          return value;
+          return tf.variableGrads(() => batchLoss(model, loss, x, y), weights.map((w) => w.variable));
         });
         // One scalar read per batch: tfjs-node runs ops synchronously, so this waits for nothing extra.
-        const batchLossValue = lossTensor.dataSync()[0];
-        lossTensor.dispose();
+        const batchLossValue = value.dataSync()[0];
+        // A non-finite loss is caught before its update, so the model keeps its last finite weights.
+        if (Number.isFinite(batchLossValue)) adam.step(weights.map((w) => grads[w.variable.name]));
+        tf.dispose([value, ...Object.values(grads)]);
         if (!Number.isFinite(batchLossValue)) {
           return {
             history,
             status: 'diverged',
             message:
               `training diverged: the loss became ${batchLossValue} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}; ` +
-              `kept the ${history.length} finished epoch(s). Try a lower learning rate or check the data for NaN/Inf values.`,
+              `kept the ${history.length} finished epoch(s) and the weights from before that batch. ` +
+              'Try a lower learning rate or check the data for NaN/Inf values.',
           };
         }
         lossSum += batchLossValue * indices.length;
@@ -163,14 +169,6 @@ export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets:
         samplesTrained += indices.length;
         if (onProgress && batch < batches - 1 && performance.now() - lastReport >= PROGRESS_INTERVAL_MS) {
           report('batch', epoch, batch + 1, lossSum / seen);
-        }
-        await yieldToEventLoop();
-        if (signal?.aborted) {
-          return {
-            history,
-            status: 'interrupted',
-            message: `interrupted at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}; kept the ${history.length} finished epoch(s)`,
-          };
         }
       }
       history.push({ epoch: epoch + 1, loss: lossSum / seen, seconds: (performance.now() - epochStarted) / 1000 });

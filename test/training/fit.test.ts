@@ -43,7 +43,7 @@ describe('fit', () => {
     const straight = buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 });
     const uninterrupted = await fit(straight, inputs, targets, options);
 
-    // Interrupted during epoch 2: only epoch 1 survives, and its checkpoint goes through JSON as it would to disk.
+    // Interrupted at the end of epoch 1: only epoch 1 survives, and its checkpoint goes through JSON as it would to disk.
     const first = buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 });
     const controller = new AbortController();
     let saved = '';
@@ -57,7 +57,7 @@ describe('fit', () => {
     });
     expect(interrupted.status).toBe('interrupted');
     expect(interrupted.history).toHaveLength(1);
-    expect(interrupted.message).toMatch(/epoch 2, batch 1 of 5/);
+    expect(interrupted.message).toMatch(/in epoch 2 after 0 of 5 batches; kept the 1 finished epoch/);
     const checkpoint = JSON.parse(saved) as TrainingCheckpoint;
     expect(checkpoint.epoch).toBe(1);
     expect(checkpoint.optimizer.iterations).toBe(5);
@@ -99,8 +99,34 @@ describe('fit', () => {
     expect(result.status).toBe('diverged');
     expect(result.history).toEqual([]);
     expect(result.message).toMatch(/loss became NaN at epoch 1, batch 1 of 1/);
+    // The poisoned batch's update was never applied.
+    expect(model.getWeights().every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
     model.dispose();
     tf.dispose([inputs, targets, poisoned]);
+  });
+
+  it('stops mid-epoch after the current batch, discarding the unfinished epoch', async () => {
+    const { inputs, targets } = syntheticData(64, 9);
+    const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
+    const controller = new AbortController();
+    const result = await fit(model, inputs, targets, {
+      epochs: 3,
+      batchSize: 8,
+      seed: 1,
+      signal: controller.signal,
+      onEpochEnd: () => {
+        // Abort from a timer in epoch 2, as a SIGINT handler would: fit must yield to the event loop for it to run.
+        setTimeout(() => controller.abort(), 0);
+      },
+    });
+    expect(result.status).toBe('interrupted');
+    expect(result.history.map((r) => r.epoch)).toEqual([1]);
+    expect(result.message).toMatch(/in epoch 2 after [1-7] of 8 batches; kept the 1 finished epoch/);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect((await fit(model, inputs, targets, { epochs: 1, batchSize: 8, seed: 1, signal: aborted.signal })).message).toMatch(/after 0 of 8 batches; kept the 0/);
+    model.dispose();
+    tf.dispose([inputs, targets]);
   });
 
   it('leaks no tensors: the count is flat across epochs and back to where it started', async () => {
