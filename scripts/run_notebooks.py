@@ -140,7 +140,7 @@ def main() -> int:
             return 1
         if args.html:
             export_html(notebook, (args.output / source.name).with_suffix(".html"))
-        summaries.extend(summary_text(notebook))
+        summaries.extend(f"{source.name}:\n{text}" for text in summary_text(notebook))
     if args.summary:
         print("\n\n".join(summaries) if summaries else "(no cell tagged 'summary' produced output)")
     return 0

@@ -8,7 +8,35 @@ import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
 import { formatDuration, progressDisplay } from './progress.js';
 
-/** `runExperiment` with its progress shown in the cell; the label defaults to "32×32 edge+2 seed 1". */
+/**
+ * Jupyter's interrupt button sends SIGINT (nbclient sends two in a row); tslab then
+ * abandons the cell's promise but cannot stop the work behind it. This turns every
+ * SIGINT during a run into an abort, so training stops after the current batch with its
+ * finished epochs checkpointed instead of running on unseen. Unlike the CLI's Ctrl-C
+ * handling, a repeated SIGINT never exits: that would kill the kernel and the session.
+ *
+ * The listener is added after a turn of the event loop: tslab runs a cell's synchronous
+ * part under vm's breakOnSigint, and a SIGINT listener added inside that window did not
+ * receive the signal in our tests (the kernel died instead).
+ */
+async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort(new Error('interrupted from the notebook'));
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/**
+ * `runExperiment` with its progress shown in the cell, resolving only with a completed
+ * result (the label defaults to e.g. "32×32 edge+2 seed 1"). Unless `signal` is given,
+ * interrupting the kernel stops the training (see abortOnInterrupt); running the cell
+ * again resumes from the last finished epoch.
+ */
 export async function runWithProgress(
   config: ExperimentConfigInput,
   options: RunOptions & { label?: string } = {},
@@ -17,12 +45,18 @@ export async function runWithProgress(
   const normalised = normaliseConfig(config);
   const label = given ?? `${describeConfig(normalised)} seed ${normalised.seed}`;
   const progress = progressDisplay({ label });
-  const result = await runExperiment(normalised, { ...runOptions, onProgress: progress.update });
+  const run = (signal?: AbortSignal) => runExperiment(normalised, { ...runOptions, signal, onProgress: progress.update });
+  const result = runOptions.signal ? await run(runOptions.signal) : await abortOnInterrupt(run);
+  if (result.status !== 'completed') {
+    const outcome = `${result.status}${result.message ? `: ${result.message}` : ''}`;
+    progress.finish(outcome);
+    throw new Error(`${label} ${outcome}`);
+  }
   if (result.origin === 'cache') {
     const when = result.createdAt.slice(0, 16).replace('T', ' ');
-    progress.finish(`from the cache: trained ${result.config.epochs} epoch(s) in ${formatDuration(result.timings.trainSeconds)} on ${when} UTC`);
-  } else if (result.status !== 'completed') {
-    progress.finish(`${result.status}: ${result.message ?? ''}`);
+    progress.finish(
+      `from the cache (computed ${when} UTC; its training took ${formatDuration(result.timings.trainSeconds)} for ${result.config.epochs} epoch(s))`,
+    );
   }
   return result;
 }
