@@ -83,8 +83,12 @@ export class ProgressDisplay {
     this.sentEpoch = report.epoch;
   };
 
-  /** Replaces the line with a closing message, e.g. "interrupted at epoch 3". */
-  finish(message: string): void {
+  /**
+   * Replaces the line with a message, e.g. "loading MNIST" or "interrupted at epoch 3".
+   * Calling it right away creates the output while its cell is still running, so later
+   * updates only ever replace it.
+   */
+  setMessage(message: string): void {
     this.send({ data: { 'text/plain': `${this.options.label ? `${this.options.label}  ` : ''}${message}` }, metadata: {} });
   }
 

@@ -1,11 +1,13 @@
 /**
  * Running an experiment from a notebook: one output line per run that shows training
- * progress in place, or says the result came from the cache, and ends with the outcome.
+ * progress in place (and what the run is doing before and after training), or says the
+ * result came from the cache, and ends with the outcome.
  */
 
 import { describeConfig, normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
+import { formatPerPixel } from '../shared/lossplot.js';
 import { formatDuration, progressDisplay } from './progress.js';
 
 /**
@@ -45,18 +47,22 @@ export async function runWithProgress(
   const normalised = normaliseConfig(config);
   const label = given ?? `${describeConfig(normalised)} seed ${normalised.seed}`;
   const progress = progressDisplay({ label });
-  const run = (signal?: AbortSignal) => runExperiment(normalised, { ...runOptions, signal, onProgress: progress.update });
+  progress.setMessage('starting');
+  const run = (signal?: AbortSignal) =>
+    runExperiment(normalised, { ...runOptions, signal, onProgress: progress.update, onStage: (stage) => progress.setMessage(stage) });
   const result = runOptions.signal ? await run(runOptions.signal) : await abortOnInterrupt(run);
   if (result.status !== 'completed') {
     const outcome = `${result.status}${result.message ? `: ${result.message}` : ''}`;
-    progress.finish(outcome);
+    progress.setMessage(outcome);
     throw new Error(`${label} ${outcome}`);
   }
+  const trained = `${formatDuration(result.timings.trainSeconds)} of training for ${result.config.epochs} epoch(s)`;
+  const testLoss = `test loss ${formatPerPixel(result.testLoss!)} per pixel`;
   if (result.origin === 'cache') {
     const when = result.createdAt.slice(0, 16).replace('T', ' ');
-    progress.finish(
-      `from the cache (computed ${when} UTC; its training took ${formatDuration(result.timings.trainSeconds)} for ${result.config.epochs} epoch(s))`,
-    );
+    progress.setMessage(`from the cache (computed ${when} UTC, ${trained}): ${testLoss}`);
+  } else {
+    progress.setMessage(`done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`);
   }
   return result;
 }
