@@ -6,7 +6,7 @@
  */
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -23,6 +23,17 @@ export interface QuickRun {
 
 const run = promisify(execFile);
 const WAIT_STEP_MS = 1000;
+/** Runs of earlier vitest processes older than this are deleted (a concurrent one is younger). */
+const STALE_MS = 60 * 60 * 1000;
+
+function removeStaleRuns(artifacts: string, keep: string): void {
+  for (const name of readdirSync(artifacts)) {
+    const path = join(artifacts, name);
+    if (name.startsWith('notebooks-quick-') && path !== keep && Date.now() - statSync(path).mtimeMs > STALE_MS) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
+}
 
 async function execute(outputDir: string): Promise<QuickRun> {
   const started = performance.now();
@@ -48,6 +59,7 @@ export async function quickRun(timeoutMs = 280_000): Promise<QuickRun> {
     owner = false;
   }
   if (owner) {
+    removeStaleRuns(join(ROOT, 'test-artifacts'), base);
     try {
       const result = await execute(join(base, 'out'));
       writeFileSync(marker, JSON.stringify(result));
