@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Executes every notebook headless under the tslab kernel and publishes them: executed
-# notebooks and self-contained HTML in the output folder, then the key comparison table.
+# notebooks and self-contained HTML in the output folder, then the key comparison table
+# (also written, with the run's duration, to summary.md there).
 #
 #   bash scripts/reproduce.sh [--quick] [--output DIR]
 #
@@ -29,5 +30,9 @@ done
 npm run --silent build
 echo "running notebooks/*.ipynb with the '$profile' profile into $output/" >&2
 started=$SECONDS
-.venv/bin/python scripts/run_notebooks.py notebooks/*.ipynb --output "$output" --profile "$profile" --html --summary
-echo "done in $((SECONDS - started)) s; open $output/*.html to read the results" >&2
+mkdir -p "$output"
+# The key tables go to the terminal and, with the run's duration, to summary.md.
+.venv/bin/python scripts/run_notebooks.py notebooks/*.ipynb --output "$output" --profile "$profile" --html --summary |
+  tee "$output/summary.md"
+echo "Total: $((SECONDS - started)) s on $(date -u '+%Y-%m-%d %H:%M UTC')." | tee -a "$output/summary.md"
+echo "open $output/*.html to read the results" >&2

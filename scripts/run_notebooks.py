@@ -131,8 +131,9 @@ def main() -> int:
     for source in args.notebooks:
         if not source.is_file():
             parser.error(f"no notebook at {source}")
-    summaries: list[str] = []
+    summaries = [f"Profile '{args.profile}', parameters {json.dumps(params)}."]
     for source in args.notebooks:
+        started = time.monotonic()
         try:
             notebook = execute(source, args.output / source.name, params, args.timeout)
         except CellExecutionError as error:
@@ -140,9 +141,11 @@ def main() -> int:
             return 1
         if args.html:
             export_html(notebook, (args.output / source.name).with_suffix(".html"))
-        summaries.extend(f"{source.name}:\n{text}" for text in summary_text(notebook))
+        texts = summary_text(notebook)
+        summaries.append(f"## {source.name} (executed in {time.monotonic() - started:.0f} s)")
+        summaries.extend(texts or ["(no cell tagged 'summary' produced output)"])
     if args.summary:
-        print("\n\n".join(summaries) if summaries else "(no cell tagged 'summary' produced output)")
+        print("\n\n".join(summaries))
     return 0
 
 
