@@ -71,8 +71,8 @@ export class ProgressDisplay {
   /** Pass as `onProgress`; the method is bound so it can be handed over directly. */
   readonly update = (report: TrainingProgress): void => {
     const now = Date.now();
+    // sentEpoch starts at 0 and epochs count from 1, so the first report is always due.
     const due =
-      !this.shown ||
       report.kind === 'epoch' ||
       isLastReport(report) ||
       report.epoch !== this.sentEpoch ||
