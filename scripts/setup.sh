@@ -127,12 +127,12 @@ ensure_tslab_kernel() {
 
 # The JupyterLab extension, built from the workspace's node_modules (no network) and
 # installed into .venv as a Python package carrying the prebuilt labextension. Keyed on
-# everything that goes into the bundle: its sources, the shared payload code, the lockfile.
+# everything that goes into the bundle: its sources, the shared code, the lockfile.
 ensure_extension() {
   local ext=$ROOT/extension want log=$VENV/losslens-extension-build.log
   want=$(digest package-lock.json $(find extension/package.json extension/tsconfig.json extension/pyproject.toml \
     extension/install.json extension/losslens_extension/__init__.py extension/src extension/style src/shared \
-    src/display/colormap.ts -type f | sort))
+    -type f | sort))
   stamp_matches "$VENV/.losslens-extension-stamp" "$want" &&
     [ -f "$VENV/share/jupyter/labextensions/losslens-extension/package.json" ] && return
   log "building the JupyterLab extension (log: .venv/losslens-extension-build.log)"

@@ -1,10 +1,10 @@
 /**
- * The kernel's colormaps (src/display/colormap.ts, which also colours the PNG fallback)
+ * The kernel's colormaps (src/shared/colormap.ts, which also colours the PNG fallback)
  * sampled into 256-entry lookup tables, so drawing a pixel is one clamp and one index and
  * the canvas shows the same colours as the PNG.
  */
 
-import { colorOf, NON_FINITE_COLOR } from '../../src/display/colormap.js';
+import { colorOf, NON_FINITE_COLOR } from '../../src/shared/colormap.js';
 import type { Colormap } from '../../src/shared/mime.js';
 
 /** RGB triples, 256 × 3 bytes. */

@@ -16,7 +16,7 @@ import {
 import { decodePanel, validateTensorPayload } from '../shared/validate.js';
 import type { MimeBundle } from './bundle.js';
 import { GLYPH_HEIGHT, drawText, textWidth, type PixelTarget } from './bitmapFont.js';
-import { colorOf, type Rgb } from './colormap.js';
+import { colorOf, type Rgb } from '../shared/colormap.js';
 
 /** One column of an image grid, given as tensors. */
 export interface ImagePanel {

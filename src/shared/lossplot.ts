@@ -18,11 +18,11 @@ const ANNOTATION_LINE_HEIGHT = 16;
 export const MEASURE_LABELS: Record<LossMeasure, { axis: string; subtitle: string }> = {
   perPixel: {
     axis: 'loss per pixel (mean)',
-    subtitle: 'Mean binary cross-entropy per pixel: padding adds easy pixels, so it falls.',
+    subtitle: 'Mean loss per pixel, the number Keras reports: the loss per image divided by the pixel count.',
   },
   perImage: {
     axis: 'loss per image (total)',
-    subtitle: 'Total binary cross-entropy per image (mean × pixels): it stays put.',
+    subtitle: 'Total loss per image: the mean per pixel × the pixel count.',
   },
 };
 

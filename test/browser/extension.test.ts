@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { colorOf } from '../../src/display/colormap.js';
+import { colorOf } from '../../src/shared/colormap.js';
 import { LOSSPLOT_MIME, TENSOR_MIME, type LossPlotPayload, type TensorPayload } from '../../src/shared/mime.js';
 import { decodePanel } from '../../src/shared/validate.js';
 import { formatValue } from '../../extension/src/readout.js';

@@ -1,9 +1,9 @@
 /**
- * Colormaps for the PNG fallback of tensor images. Browser-safe (no Node imports) so the
- * extension could draw with the same colours.
+ * Colormaps of tensor images, shared by the kernel's PNG fallback and the extension's
+ * canvas so both show the same colours. Browser-safe: no Node imports.
  */
 
-import type { Colormap } from '../shared/mime.js';
+import type { Colormap } from './mime.js';
 
 export type Rgb = readonly [number, number, number];
 
