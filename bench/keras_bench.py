@@ -11,23 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from keras import Input, Model, layers  # noqa: E402
-
-
-def build(side):
-    inputs = Input(shape=(side, side, 1))
-    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(inputs)
-    x = layers.MaxPooling2D((2, 2), padding="same")(x)
-    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
-    x = layers.MaxPooling2D((2, 2), padding="same")(x)
-    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
-    x = layers.UpSampling2D((2, 2))(x)
-    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
-    x = layers.UpSampling2D((2, 2))(x)
-    outputs = layers.Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
-    model = Model(inputs, outputs)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
-    return model
+from keras_reference import build  # noqa: E402
 
 
 def main():

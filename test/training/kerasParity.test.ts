@@ -10,28 +10,19 @@ import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { fit } from '../../src/training/fit.js';
 
 const PYTHON = path.resolve(__dirname, '../../.venv/bin/python');
+const BENCH_DIR = path.resolve(__dirname, '../../bench');
 
 // Reads weights and one batch as JSON on stdin, takes `steps` Adam steps on that batch with
-// the seed's compile(optimizer='adam', loss='binary_crossentropy'), prints losses and weights.
+// the question's Keras model (bench/keras_reference.py), prints losses and weights.
 const KERAS_STEPS = `
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np
-from keras import Input, Model, layers
+sys.path.insert(0, sys.argv[1])
+from keras_reference import build
 job = json.load(sys.stdin)
 side = job["side"]
-inputs = Input(shape=(side, side, 1))
-x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(inputs)
-x = layers.MaxPooling2D((2, 2), padding="same")(x)
-x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
-x = layers.MaxPooling2D((2, 2), padding="same")(x)
-x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
-x = layers.UpSampling2D((2, 2))(x)
-x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
-x = layers.UpSampling2D((2, 2))(x)
-outputs = layers.Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
-model = Model(inputs, outputs)
-model.compile(optimizer="adam", loss="binary_crossentropy")
+model = build(side)
 model.set_weights([np.array(w["values"], dtype="float32").reshape(w["shape"]) for w in job["weights"]])
 shape = (-1, side, side, 1)
 xs = np.array(job["inputs"], dtype="float32").reshape(shape)
@@ -54,7 +45,7 @@ describe('Keras parity', () => {
       inputs: Array.from(inputs.dataSync()),
       targets: Array.from(targets.dataSync()),
     };
-    const keras = spawnSync(PYTHON, ['-c', KERAS_STEPS], { input: JSON.stringify(job), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const keras = spawnSync(PYTHON, ['-c', KERAS_STEPS, BENCH_DIR], { input: JSON.stringify(job), encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(keras.status, keras.stderr).toBe(0);
     const expected = JSON.parse(keras.stdout.trim().split('\n').pop()!) as { losses: number[]; weights: number[][] };
 
