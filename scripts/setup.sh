@@ -149,6 +149,19 @@ ensure_extension() {
   echo "$want" >"$VENV/.losslens-extension-stamp"
 }
 
+# tsc -b never deletes the output of a source file that was removed or renamed; such a
+# stale module would still be importable from dist/ and would change the cache's code hash.
+build_library() {
+  local compiled source
+  if [ -d dist ]; then
+    while IFS= read -r compiled; do
+      source=src/${compiled#dist/}
+      [ -f "${source%.js}.ts" ] || rm -f "$compiled" "${compiled%.js}.d.ts" "$compiled.map"
+    done < <(find dist -name '*.js')
+  fi
+  npx tsc -b
+}
+
 started=$(date +%s)
 [ "$WITH_BROWSER" = yes ] && ensure_chromium
 ensure_python_env
@@ -156,5 +169,5 @@ ensure_node_modules
 ensure_tfjs_binding
 ensure_tslab_kernel
 ensure_extension
-npx tsc -b
+build_library
 log "ready in $(($(date +%s) - started)) s"
