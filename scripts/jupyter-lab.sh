@@ -20,4 +20,6 @@ JUPYTER=$ROOT/.venv/bin/jupyter
 as_root=()
 [ "$(id -u)" = 0 ] && as_root=(--allow-root)
 
-exec "$JUPYTER" lab --ip=127.0.0.1 --ServerApp.root_dir="$ROOT/notebooks" "${as_root[@]}" "$@"
+# Only the package registries are reachable here: don't fetch JupyterLab's news or check for updates.
+exec "$JUPYTER" lab --ip=127.0.0.1 --ServerApp.root_dir="$ROOT/notebooks" \
+  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate "${as_root[@]}" "$@"
