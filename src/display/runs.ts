@@ -7,6 +7,7 @@
 import { describeConfig, normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
+import { interruptOnSigint } from '../training/interrupt.js';
 import { formatPerPixel } from '../shared/lossplot.js';
 import { formatDuration, progressDisplay } from './progress.js';
 
@@ -14,8 +15,7 @@ import { formatDuration, progressDisplay } from './progress.js';
  * Jupyter's interrupt button sends SIGINT (nbclient sends two in a row); tslab then
  * abandons the cell's promise but cannot stop the work behind it. This turns every
  * SIGINT during a run into an abort, so training stops after the current batch with its
- * finished epochs checkpointed instead of running on unseen. Unlike the CLI's Ctrl-C
- * handling, a repeated SIGINT never exits: that would kill the kernel and the session.
+ * finished epochs checkpointed instead of running on unseen.
  *
  * The listener is added after a turn of the event loop: tslab runs a cell's synchronous
  * part under vm's breakOnSigint, and a SIGINT listener added inside that window did not
@@ -23,13 +23,11 @@ import { formatDuration, progressDisplay } from './progress.js';
  */
 async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   await new Promise((resolve) => setImmediate(resolve));
-  const controller = new AbortController();
-  const onInterrupt = () => controller.abort(new Error('interrupted from the notebook'));
-  process.on('SIGINT', onInterrupt);
+  const interrupt = interruptOnSigint({ repeatExits: false });
   try {
-    return await run(controller.signal);
+    return await run(interrupt.signal);
   } finally {
-    process.off('SIGINT', onInterrupt);
+    interrupt.dispose();
   }
 }
 

@@ -79,4 +79,15 @@ describe('interruptOnSigint', () => {
     interrupt.dispose();
     expect(process.listenerCount('SIGINT')).toBe(listeners);
   });
+
+  it('inside a kernel (repeatExits: false) stays aborted and listening through a repeated SIGINT', () => {
+    const listeners = process.listenerCount('SIGINT');
+    const interrupt = interruptOnSigint({ repeatExits: false });
+    process.emit('SIGINT');
+    process.emit('SIGINT');
+    expect(interrupt.signal.aborted).toBe(true);
+    expect(process.listenerCount('SIGINT')).toBe(listeners + 1);
+    interrupt.dispose();
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
 });
