@@ -10,6 +10,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import type { BorderWidths } from '../shared/mime.js';
 import type { LossName } from '../model/autoencoder.js';
+import { predict } from '../training/evaluate.js';
 import { PIXEL_LOSSES, KERAS_EPSILON, isLossName } from './pixelLoss.js';
 
 /** One amount of loss, as a mean per pixel and as a contribution to one image's total. */
@@ -296,7 +297,7 @@ export function modelLossLedgers<L extends LossName>(
     const size = Math.min(sliceSize, count - start);
     const [targetSlice, predictionSlice] = tf.tidy(() => [
       targets.slice(start, size),
-      model.predict(inputs.slice(start, size), { batchSize: options.batchSize ?? 128 }) as tfn.Tensor,
+      predict(model, inputs.slice(start, size) as tfn.Tensor4D, options.batchSize ?? 128),
     ]);
     try {
       for (const accumulator of accumulators) accumulator.add(targetSlice, predictionSlice);
