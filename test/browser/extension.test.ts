@@ -5,26 +5,19 @@
  * Screenshots go to test-artifacts/browser/.
  */
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colorOf } from '../../src/shared/colormap.js';
 import { LOSSPLOT_MIME, TENSOR_MIME, type LossPlotPayload, type TensorPayload } from '../../src/shared/mime.js';
 import { decodePanel } from '../../src/shared/validate.js';
 import { formatValue } from '../../extension/src/readout.js';
+import { startLab, type LabSession } from '../helpers/jupyterLab.js';
 
 const root = resolve(__dirname, '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'extension', 'losslens-outputs.ipynb');
 const artifacts = join(root, 'test-artifacts', 'browser');
-const jupyter = join(root, '.venv', 'bin', 'jupyter');
-const installedExtension = join(root, '.venv', 'share', 'jupyter', 'labextensions', 'losslens-extension', 'package.json');
-const CHROMIUM = '/usr/bin/chromium';
-
 /** The fixture's code cells, in order (see make-notebook.mjs). */
 const CELL = { grid: 0, plot: 1, sizes: 2, paged: 3, malformed: 4, hostile: 5, tampered: 6 } as const;
 
@@ -35,70 +28,10 @@ interface NotebookCell {
 const codeCells = (JSON.parse(readFileSync(fixture, 'utf8')).cells as NotebookCell[]).filter((c) => c.cell_type === 'code');
 const payloadOf = <T>(cell: number, mime: string): T => codeCells[cell].outputs![0].data[mime] as T;
 
-let server: ChildProcess | undefined;
-let serverLog = '';
-let context: BrowserContext | undefined;
+let lab: LabSession | undefined;
 let page: Page;
-let workDir: string;
 /** Requests for anything but the local server; blocked, and expected to stay empty. */
-const offsiteRequests: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** User settings that keep the test offline and every output attached to the page. */
-function writeSettings(dir: string): void {
-  const settings: Record<string, object> = {
-    '@jupyterlab/notebook-extension/tracker': { windowingMode: 'none' },
-    '@jupyterlab/apputils-extension/notification': { fetchNews: 'false', checkForUpdates: false },
-  };
-  for (const [plugin, values] of Object.entries(settings)) {
-    const file = join(dir, `${plugin}.jupyterlab-settings`);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(values));
-  }
-}
-
-async function startJupyterLab(): Promise<string> {
-  const port = await freePort();
-  const token = randomBytes(16).toString('hex');
-  writeSettings(join(workDir, 'settings'));
-  server = spawn(
-    jupyter,
-    [
-      'lab',
-      '--no-browser',
-      '--allow-root',
-      '--ip=127.0.0.1',
-      `--port=${port}`,
-      '--ServerApp.port_retries=0',
-      `--IdentityProvider.token=${token}`,
-      `--ServerApp.root_dir=${join(workDir, 'notebooks')}`,
-      `--LabApp.user_settings_dir=${join(workDir, 'settings')}`,
-      `--LabApp.workspaces_dir=${join(workDir, 'workspaces')}`,
-    ],
-    { cwd: workDir, env: { ...process.env, JUPYTER_RUNTIME_DIR: join(workDir, 'runtime') }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  server.stdout!.on('data', (chunk) => (serverLog += chunk));
-  server.stderr!.on('data', (chunk) => (serverLog += chunk));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`jupyter lab exited with ${server.exitCode}:\n${serverLog.slice(-2000)}`);
-    const ready = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
-    if (ready) return `${base}/lab/tree/losslens-outputs.ipynb?token=${token}`;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`jupyter lab did not answer within 60 s:\n${serverLog.slice(-2000)}`);
-}
+let offsiteRequests: string[] = [];
 
 function cell(index: number): Locator {
   return page.locator('.jp-Notebook .jp-CodeCell').nth(index);
@@ -109,38 +42,15 @@ async function screenshot(target: Locator | Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(installedExtension)) {
-    throw new Error('losslens-extension is not installed in .venv; run scripts/setup.sh (it builds and installs it)');
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; run scripts/setup.sh --with-browser`);
-  workDir = mkdtempSync(join(tmpdir(), 'losslens-browser-'));
-  mkdirSync(join(workDir, 'notebooks'));
-  copyFileSync(fixture, join(workDir, 'notebooks', 'losslens-outputs.ipynb'));
   mkdirSync(artifacts, { recursive: true });
-  const url = await startJupyterLab();
-  context = await chromium.launchPersistentContext(join(workDir, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1400, height: 1000 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])(?!data:|blob:).*/, (route) => {
-    offsiteRequests.push(route.request().url());
-    return route.abort();
-  });
-  await page.goto(url);
+  lab = await startLab({ notebooks: [fixture] });
+  ({ page, offsiteRequests } = lab);
   await page.locator('.losslens-tensor canvas').first().waitFor({ timeout: 90_000 });
   await page.locator('.losslens-lossplot svg text').first().waitFor({ timeout: 30_000 });
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r).once('error', r));
-  }
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  await lab?.stop();
 });
 
 describe('tensor renderer', () => {
