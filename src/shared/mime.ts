@@ -87,7 +87,7 @@ export const PAYLOAD_LIMITS = {
   /** Float32 numbers over every panel, values and per-pixel loss together. */
   tensorValues: 2_000_000,
   /** Points of a loss plot, over all its runs and splits. */
-  lossPoints: 2_000,
+  lossPoints: 1_000,
   /** Distinct runs in a loss plot: each is a line, a legend entry and at most one annotation. */
   lossRuns: 16,
   /** "0.099 · 784 ≈ 77.6" labels, stacked in the plot's corner (16 fill its height). */
