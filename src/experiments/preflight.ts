@@ -1,6 +1,7 @@
 /**
  * What runExperiment checks before it loads data or trains: that the cache directory can
- * hold results, and that a checkpoint it would resume from fits the model. Either problem
+ * hold results (only readable is enough for a cached result; writable before training), and
+ * that a checkpoint it would resume from fits the model. Either problem
  * would otherwise surface only after an epoch had trained (or never: a recursive mkdir
  * under /proc spins forever), so each is one line naming the path and the fix.
  */
@@ -66,20 +67,27 @@ function virtualFilesystem(path: string): string | undefined {
   }
 }
 
-/**
- * Makes sure `dir` is a directory this process can write cache entries to, creating it
- * (and missing parents, one at a time) when absent. Throws a CacheDirectoryError naming
- * the path and the fix otherwise. `source` says where the path came from, for the message.
- */
-export function prepareCacheDir(dir: string, source?: string): void {
+function refuser(dir: string, source: string | undefined): { path: string; refuse: (why: string) => never } {
   const path = resolve(dir);
   const named = `cache directory ${path}${source ? ` (from ${source})` : ''}`;
-  const refuse = (why: string): never => {
-    throw new CacheDirectoryError(`${named} ${why}; ${FIX}`);
+  return {
+    path,
+    refuse: (why) => {
+      throw new CacheDirectoryError(`${named} ${why}; ${FIX}`);
+    },
   };
+}
+
+/**
+ * Checks, without writing anything, that `dir` is or can become a cache directory: no
+ * dangling symlink or file in the way, not on a kernel filesystem. Throws a
+ * CacheDirectoryError naming the path and the fix; returns the deepest existing path.
+ * `source` says where the path came from, for the message.
+ */
+export function checkCacheDir(dir: string, source?: string): string {
+  const { path, refuse } = refuser(dir, source);
   const ancestor = existingAncestor(path);
-  const link = lstatSync(ancestor);
-  if (link.isSymbolicLink()) {
+  if (lstatSync(ancestor).isSymbolicLink()) {
     let target: string;
     try {
       target = statSync(ancestor).isDirectory() ? '' : 'not a directory';
@@ -93,6 +101,17 @@ export function prepareCacheDir(dir: string, source?: string): void {
   if (!statSync(ancestor).isDirectory()) {
     refuse(ancestor === path ? 'is a file, not a directory' : `cannot be created: ${ancestor} is a file, not a directory`);
   }
+  return ancestor;
+}
+
+/**
+ * Makes sure `dir` is a directory this process can write cache entries to (checkCacheDir,
+ * then creating it and missing parents, then a probe write). Throws a CacheDirectoryError
+ * naming the path and the fix otherwise.
+ */
+export function prepareCacheDir(dir: string, source?: string): void {
+  const ancestor = checkCacheDir(dir, source);
+  const { path, refuse } = refuser(dir, source);
   // One level at a time: mkdir's recursive mode can spin on filesystems that answer oddly.
   const missing: string[] = [];
   for (let current = path; current !== ancestor; current = dirname(current)) missing.unshift(current);

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CacheDirectoryError, CheckpointMismatchError, prepareCacheDir } from '../../src/experiments/preflight.js';
+import { CacheDirectoryError, CheckpointMismatchError, checkCacheDir, prepareCacheDir } from '../../src/experiments/preflight.js';
 import { checkpointPath, runExperiment } from '../../src/experiments/run.js';
 import { normaliseConfig, type ExperimentConfigInput } from '../../src/experiments/config.js';
 import { experimentKey } from '../../src/experiments/key.js';
@@ -36,6 +36,13 @@ describe('prepareCacheDir', () => {
     const target = join(dir, 'a', 'b', 'c');
     prepareCacheDir(target);
     expect(readdirSync(target)).toEqual([]);
+  });
+
+  it('checkCacheDir, run before a cache lookup, writes nothing (a read-only cache still serves results)', () => {
+    const target = join(dir, 'not', 'yet');
+    checkCacheDir(target);
+    expect(existsSync(join(dir, 'not'))).toBe(false);
+    expect(() => checkCacheDir('/proc/x')).toThrow(CacheDirectoryError);
   });
 
   it('refuses a directory under /proc at once instead of spinning', () => {
