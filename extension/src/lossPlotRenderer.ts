@@ -13,6 +13,8 @@ import { LOSS_MEASURES, validateLossPlotFields } from '../../src/shared/validate
 import { showError } from './errorBox.js';
 
 type VegaChunk = typeof import('./vegaEmbed.js');
+
+export const RENDER_MEASURE = 'losslens:render-lossplot';
 type EmbedResult = Awaited<ReturnType<VegaChunk['embedVegaLite']>>;
 
 let vegaChunk: Promise<VegaChunk> | null = null;
@@ -68,13 +70,17 @@ export class RenderedLossPlot extends Widget implements IRenderMime.IRenderer {
     super.dispose();
   }
 
+  /** Each drawing (first render, toggle, theme switch) is recorded as a performance measure (RENDER_MEASURE). */
   private async _show(measure: LossMeasure): Promise<void> {
     try {
       const { embedVegaLite } = await loadVega();
+      const start = performance.now();
       this._result?.finalize();
       this._result = await embedVegaLite(this._chart!, lossPlotSpec(this._fields!, measure), darkTheme());
       this.node.dataset.measure = measure;
       for (const button of this._buttons) button.setAttribute('aria-pressed', String(button.dataset.measure === measure));
+      const detail = { points: this._fields!.points.length, annotations: this._fields!.annotations.length, measure };
+      performance.measure(RENDER_MEASURE, { start, end: performance.now(), detail });
     } catch (error) {
       showError(this.node, 'loss plot', error);
     }

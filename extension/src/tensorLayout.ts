@@ -10,8 +10,10 @@ const TARGET_SIDE = 96;
 const MAX_DRAWN_SIDE = 256;
 /** At most this many grid rows (images) per page... */
 const MAX_ROWS_PER_PAGE = 100;
-/** ...and at most this many drawn pixels per page, over all panels. */
+/** ...and at most this many drawn pixels per page, over all panels... */
 const MAX_PIXELS_PER_PAGE = 1 << 21;
+/** ...and at most this many canvases (images × panels) per page: each costs a context and a paint. */
+export const MAX_CANVASES_PER_PAGE = 400;
 
 /** How one panel's images are drawn. */
 export interface PanelScale {
@@ -43,7 +45,10 @@ export function gridLayout(images: number, sizes: readonly (readonly [number, nu
   const largestSide = Math.max(...panels.map((p) => Math.max(p.drawnHeight, p.drawnWidth)));
   const zoom = Math.max(1, Math.floor(TARGET_SIDE / largestSide));
   const pixelsPerRow = panels.reduce((sum, p) => sum + p.drawnHeight * p.drawnWidth, 0);
-  const pageSize = Math.max(1, Math.min(MAX_ROWS_PER_PAGE, Math.floor(MAX_PIXELS_PER_PAGE / pixelsPerRow)));
+  const pageSize = Math.max(
+    1,
+    Math.min(MAX_ROWS_PER_PAGE, Math.floor(MAX_PIXELS_PER_PAGE / pixelsPerRow), Math.floor(MAX_CANVASES_PER_PAGE / panels.length)),
+  );
   return { panels, zoom, pageSize, pageCount: Math.max(1, Math.ceil(images / pageSize)) };
 }
 

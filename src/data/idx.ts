@@ -3,8 +3,8 @@
  * big-endian uint32 per dimension, then the values in row-major order. Only unsigned bytes
  * (type 0x08) are supported, which is what every MNIST-style image and label file holds.
  */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { readDataFile } from './file.js';
 
 /** A row-major array of unsigned bytes and its dimensions, as stored in IDX and .npy files. */
 export interface UbyteArray {
@@ -78,7 +78,7 @@ export function parseIdx(bytes: Uint8Array, source: string): UbyteArray {
 
 /** Read an IDX file, plain or gzip-compressed (recognised by its 0x1f 0x8b magic, whatever the file name). */
 export function readIdxFile(path: string): UbyteArray {
-  let bytes: Uint8Array = readFileSync(path);
+  let bytes: Uint8Array = readDataFile(path);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);

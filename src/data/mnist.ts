@@ -72,6 +72,9 @@ export function loadMnist(options: LoadMnistOptions = {}): Mnist {
       `${imagesName} holds ${available} images but ${labelsName} holds ${labels.dims[0]} labels; they must be a matching pair`,
     );
   }
+  if (available === 0) {
+    throw new MnistDataError(`${imagesName} holds no images (its header declares 0×${height}×${width}); give a file with at least one image`);
+  }
   const count = options.limit ?? available;
   if (!Number.isInteger(count) || count < 1 || count > available) {
     throw new MnistDataError(`limit must be an integer from 1 to ${available} (the images in ${imagesName}), got ${options.limit}`);

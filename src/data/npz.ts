@@ -4,6 +4,7 @@
  * dict literal, e.g. {'descr': '|u1', 'fortran_order': False, 'shape': (60000, 28, 28), }.
  */
 import AdmZip from 'adm-zip';
+import { readDataFile } from './file.js';
 import type { UbyteArray } from './idx.js';
 
 export class NpzFormatError extends Error {
@@ -75,9 +76,10 @@ export function parseNpyUbyte(bytes: Uint8Array, source: string): UbyteArray {
 
 /** Read the four arrays of a Keras `mnist.npz`: x_train, y_train, x_test, y_test. */
 export function readMnistNpz(path: string): MnistNpz {
+  const archive = readDataFile(path);
   let zip: AdmZip;
   try {
-    zip = new AdmZip(path);
+    zip = new AdmZip(archive);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new NpzFormatError(`${path}: cannot open as a zip (.npz) archive: ${reason}`);

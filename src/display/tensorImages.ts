@@ -13,7 +13,7 @@ import {
   type TensorPanel,
   type TensorPayload,
 } from '../shared/mime.js';
-import { decodePanel, validateTensorPayload } from '../shared/validate.js';
+import { checkTensorSize, decodePanel, validateTensorPayload } from '../shared/validate.js';
 import type { MimeBundle } from './bundle.js';
 import { GLYPH_HEIGHT, drawText, textWidth, type PixelTarget } from './bitmapFont.js';
 import { colorOf, type Rgb } from '../shared/colormap.js';
@@ -90,6 +90,8 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
     throw new Error(`captions has ${grid.captions.length} entries for ${total} images; give one caption per image`);
   }
   const count = Math.min(total, grid.maxImages ?? DEFAULT_MAX_IMAGES);
+  // Before copying any values out of the tensors: a payload over the limits would only be refused later.
+  checkTensorSize(grid.panels.map((panel, i) => ({ shape: [count, shapes[i][1], shapes[i][2]] as const, loss: panel.loss })));
   const panels = grid.panels.map((panel, i): TensorPanel => {
     const shape: [number, number, number] = [count, shapes[i][1], shapes[i][2]];
     const values = firstImages(panel.images, shapes[i], count);

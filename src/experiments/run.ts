@@ -19,6 +19,7 @@ import { pixelLosses } from '../accounting/pixelLoss.js';
 import { imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { codeVersion, experimentKey } from './key.js';
 import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './store.js';
+import { checkCacheDir, checkResumable, prepareCacheDir } from './preflight.js';
 import {
   encodeFloat32,
   isExperimentResult,
@@ -122,6 +123,8 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const warn = options.warn ?? warnOnStderr;
   const stage = options.onStage ?? (() => {});
+  const cacheSource = options.cacheDir === undefined && process.env.LOSSLENS_CACHE_DIR ? 'LOSSLENS_CACHE_DIR' : undefined;
+  if (useCache) checkCacheDir(cacheDir, cacheSource);
 
   if (useCache && !options.force) {
     const cached = readEntry(resultPath(cacheDir, key), (value): value is ExperimentResult => isExperimentResult(value, key), warn);
@@ -130,6 +133,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
       return { ...cached, origin: 'cache' };
     }
   }
+  if (useCache) prepareCacheDir(cacheDir, cacheSource);
   let resume: TrainingCheckpoint | undefined;
   if (useCache && !options.force) {
     resume = readEntry(checkpointPath(cacheDir, key), (value): value is StoredCheckpoint => isStoredCheckpoint(value, key), warn)?.checkpoint;
@@ -147,6 +151,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
     const dataSeconds = seconds(dataStarted);
     const side = imageSide(config);
     model = buildAutoencoder({ height: side, width: side, seed: config.seed, loss: config.loss });
+    if (resume) checkResumable(resume, model, checkpointPath(cacheDir, key));
     if (resume) stage(`resuming from the checkpoint after epoch ${resume.epoch} of ${config.epochs}`);
 
     const trainStarted = performance.now();

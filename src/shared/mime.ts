@@ -71,3 +71,27 @@ export interface LossPlotPayload {
   /** A complete Vega-Lite spec (built by src/shared/lossplot.ts from the fields above). */
   spec: Record<string, unknown>;
 }
+
+/**
+ * The most one losslens output may hold. Both sides enforce them: the kernel refuses to
+ * build a larger payload (saying what to send instead) and the extension shows an error
+ * box instead of drawing one, so no notebook, trusted or not, can freeze the tab. Chosen
+ * so that the largest accepted payload renders well under a second; extension/README.md
+ * lists them with the measured render times.
+ */
+export const PAYLOAD_LIMITS = {
+  /** Columns of a tensor grid. */
+  tensorPanels: 16,
+  /** Rows (images) of a tensor grid; the extension pages them. */
+  tensorImages: 10_000,
+  /** Float32 numbers over every panel, values and per-pixel loss together. */
+  tensorValues: 2_000_000,
+  /** Points of a loss plot, over all its runs and splits. */
+  lossPoints: 1_000,
+  /** Distinct runs in a loss plot: each is a line, a legend entry and at most one annotation. */
+  lossRuns: 16,
+  /** "0.099 · 784 ≈ 77.6" labels, stacked in the plot's corner (16 fill its height). */
+  lossAnnotations: 16,
+  /** Characters of any title, caption or run name. */
+  textLength: 500,
+} as const;

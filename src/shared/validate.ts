@@ -1,7 +1,10 @@
 /**
  * Checks a losslens payload before anything draws it. The kernel checks what it is about
  * to display; the extension checks what a notebook (possibly untrusted, possibly from an
- * older losslens) hands it. Errors name the offending field and what was expected.
+ * older losslens) hands it. The only error is a PayloadError naming the offending field
+ * and what was expected, whatever the JSON: fields are read to a fixed depth (nothing is
+ * walked recursively), only as own properties, and values are described without calling
+ * into them. PAYLOAD_LIMITS bound what an accepted payload costs to draw.
  * Browser-safe: base64 is decoded with atob, present in browsers and Node 16+.
  */
 
@@ -15,19 +18,59 @@ import type {
   TensorPanel,
   TensorPayload,
 } from './mime.js';
+import { PAYLOAD_LIMITS } from './mime.js';
 
+/** A payload that cannot be drawn; `path` names the offending field ("panels[0].range"). */
 export class PayloadError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super(`${path} ${problem}`);
     this.name = 'PayloadError';
+    this.path = path;
   }
 }
 
 type Json = Record<string, unknown>;
 
+/**
+ * A value as a message shows it, without calling anything on it: payloads are untrusted
+ * JSON (an object may hold a `toString` key, an array may nest thousands deep), and
+ * NaN and ±Infinity are named as they are.
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return Number.isNaN(value) ? 'NaN' : String(value);
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'object':
+      if (value === null) return 'null';
+      if (!Array.isArray(value)) return 'an object';
+      return value.length <= 6 && value.every((item) => item === null || typeof item !== 'object')
+        ? `[${value.map(describeValue).join(', ')}]`
+        : `an array of ${value.length} items`;
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
 function fail(path: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'string' ? JSON.stringify(got.slice(0, 40)) : Array.isArray(got) ? 'an array' : String(got);
-  throw new PayloadError(`${path} must be ${expected}, got ${shown}`);
+  throw new PayloadError(path, `must be ${expected}, got ${describeValue(got)}`);
+}
+
+const grouped = (n: number) => n.toLocaleString('en-US');
+
+/** Over a limit: says how many there are, the most allowed and what to do instead. */
+function overLimit(path: string, what: string, count: number, limit: number, fix: string): never {
+  throw new PayloadError(path, `holds ${grouped(count)} ${what}; a losslens output holds at most ${grouped(limit)}: ${fix}`);
+}
+
+/** A field of the object itself, never one inherited (a literal `__proto__` key cannot supply one). */
+function field(o: Json, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
 
 function object(value: unknown, path: string): Json {
@@ -40,13 +83,23 @@ function array(value: unknown, path: string): unknown[] {
   return value;
 }
 
+/** A title, caption or run name: text of bounded length. */
 function string(value: unknown, path: string): string {
   if (typeof value !== 'string') fail(path, 'a string', value);
+  if (value.length > PAYLOAD_LIMITS.textLength) {
+    overLimit(path, 'characters', value.length, PAYLOAD_LIMITS.textLength, 'shorten the title, caption or run name');
+  }
   return value;
 }
 
 function finite(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
+  return value;
+}
+
+/** A loss: binary cross-entropy and squared error are never negative. */
+function loss(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(path, 'a finite number ≥ 0 (a loss)', value);
   return value;
 }
 
@@ -72,18 +125,27 @@ function version(value: unknown, path: string): 1 {
 export const COLORMAPS: readonly Colormap[] = ['grey', 'viridis', 'diverging'];
 export const LOSS_MEASURES: readonly LossMeasure[] = ['perPixel', 'perImage'];
 
-/** Little-endian Float32 values from base64, checked to hold exactly `expected` numbers. */
+/**
+ * Little-endian Float32 values from base64, checked to hold exactly `expected` numbers.
+ * The length is checked before decoding, so a huge string for a small shape costs nothing.
+ */
 export function decodeFloat32(base64: string, expected: number, path: string): Float32Array {
+  if (base64.length % 4 !== 0) {
+    throw new PayloadError(path, `is not valid base64 (${grouped(base64.length)} characters, not a multiple of 4)`);
+  }
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  const byteCount = (base64.length / 4) * 3 - padding;
+  if (byteCount !== expected * 4) {
+    throw new PayloadError(
+      path,
+      `holds ${byteCount} bytes but the shape needs ${expected} Float32 values (${expected * 4} bytes)`,
+    );
+  }
   let binary: string;
   try {
     binary = atob(base64);
   } catch {
-    throw new PayloadError(`${path} is not valid base64`);
-  }
-  if (binary.length !== expected * 4) {
-    throw new PayloadError(
-      `${path} holds ${binary.length} bytes but the shape needs ${expected} Float32 values (${expected * 4} bytes)`,
-    );
+    throw new PayloadError(path, 'is not valid base64');
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -96,62 +158,102 @@ export function decodeFloat32(base64: string, expected: number, path: string): F
 function border(value: unknown, path: string, height: number, width: number): BorderWidths {
   const o = object(value, path);
   const widths = {
-    top: count(o.top, `${path}.top`),
-    bottom: count(o.bottom, `${path}.bottom`),
-    left: count(o.left, `${path}.left`),
-    right: count(o.right, `${path}.right`),
+    top: count(field(o, 'top'), `${path}.top`),
+    bottom: count(field(o, 'bottom'), `${path}.bottom`),
+    left: count(field(o, 'left'), `${path}.left`),
+    right: count(field(o, 'right'), `${path}.right`),
   };
   if (widths.top + widths.bottom >= height || widths.left + widths.right >= width) {
-    throw new PayloadError(`${path} leaves no inner region in a ${height}×${width} image`);
+    throw new PayloadError(path, `leaves no inner region in a ${height}×${width} image`);
   }
   return widths;
 }
 
 function panel(value: unknown, path: string): TensorPanel {
   const o = object(value, path);
-  const shape = array(o.shape, `${path}.shape`);
-  if (shape.length !== 3) fail(`${path}.shape`, '[images, height, width]', JSON.stringify(shape));
+  const shape = array(field(o, 'shape'), `${path}.shape`);
+  if (shape.length !== 3) fail(`${path}.shape`, '[images, height, width]', shape);
   const [images, height, width] = [
     count(shape[0], `${path}.shape[0]`),
     count(shape[1], `${path}.shape[1]`, 1),
     count(shape[2], `${path}.shape[2]`, 1),
   ];
-  const range = array(o.range, `${path}.range`);
-  if (range.length !== 2) fail(`${path}.range`, '[low, high]', JSON.stringify(range));
+  const range = array(field(o, 'range'), `${path}.range`);
+  if (range.length !== 2) fail(`${path}.range`, '[low, high]', range);
   const [low, high] = [finite(range[0], `${path}.range[0]`), finite(range[1], `${path}.range[1]`)];
-  if (!(high > low)) throw new PayloadError(`${path}.range must have high > low, got [${low}, ${high}]`);
+  if (!(high > low)) throw new PayloadError(`${path}.range`, `must have high > low, got [${low}, ${high}]`);
+  // Colours are (value − low) / (high − low); a span past the largest double would paint every pixel alike.
+  if (!Number.isFinite(high - low)) {
+    throw new PayloadError(`${path}.range`, `spans more than the largest number (high − low overflows), got [${low}, ${high}]`);
+  }
   const result: TensorPanel = {
-    title: string(o.title, `${path}.title`),
+    title: string(field(o, 'title'), `${path}.title`),
     shape: [images, height, width],
-    values: string(o.values, `${path}.values`),
+    values: base64Field(field(o, 'values'), `${path}.values`),
     range: [low, high],
-    colormap: oneOf(o.colormap, COLORMAPS, `${path}.colormap`),
+    colormap: oneOf(field(o, 'colormap'), COLORMAPS, `${path}.colormap`),
   };
-  if (o.border !== undefined) result.border = border(o.border, `${path}.border`, height, width);
-  if (o.loss !== undefined) result.loss = string(o.loss, `${path}.loss`);
+  if (field(o, 'border') !== undefined) result.border = border(field(o, 'border'), `${path}.border`, height, width);
+  if (field(o, 'loss') !== undefined) result.loss = base64Field(field(o, 'loss'), `${path}.loss`);
   return result;
+}
+
+/** Base64 text, whose length decodeFloat32 checks against the shape. */
+function base64Field(value: unknown, path: string): string {
+  if (typeof value !== 'string') fail(path, 'a string of base64', value);
+  return value;
+}
+
+/**
+ * Throws a PayloadError when panels of these shapes (each with per-pixel loss or not)
+ * hold more Float32 numbers than an output may; the message says what to send instead.
+ * The kernel calls it before building a payload, the validator before decoding one.
+ */
+export function checkTensorSize(panels: readonly { shape: readonly [number, number, number]; loss?: unknown }[]): void {
+  let total = 0;
+  for (const { shape, loss: perPixel } of panels) total += shape[0] * shape[1] * shape[2] * (perPixel === undefined ? 1 : 2);
+  if (!(total <= PAYLOAD_LIMITS.tensorValues)) {
+    overLimit(
+      'panels',
+      'Float32 values (images × height × width, values and loss, over every panel)',
+      total,
+      PAYLOAD_LIMITS.tensorValues,
+      'show fewer images (maxImages), fewer panels or smaller images',
+    );
+  }
 }
 
 /**
  * A tensor payload whose panels agree on the number of images and whose captions match
- * it. Values are decoded separately (decodePanel), since that is the costly part.
+ * it, within PAYLOAD_LIMITS. Values are decoded separately (decodePanel), since that is
+ * the costly part; their lengths are checked there.
  */
 export function validateTensorPayload(value: unknown): TensorPayload {
   const o = object(value, 'tensor payload');
-  const panels = array(o.panels, 'panels').map((p, i) => panel(p, `panels[${i}]`));
-  if (panels.length === 0) throw new PayloadError('panels must hold at least one panel');
+  const checkedVersion = version(field(o, 'version'), 'version');
+  const panelList = array(field(o, 'panels'), 'panels');
+  if (panelList.length === 0) throw new PayloadError('panels', 'must hold at least one panel');
+  if (panelList.length > PAYLOAD_LIMITS.tensorPanels) {
+    overLimit('panels', 'panels', panelList.length, PAYLOAD_LIMITS.tensorPanels, 'split them over several outputs');
+  }
+  const panels = panelList.map((p, i) => panel(p, `panels[${i}]`));
   const images = panels[0].shape[0];
   panels.forEach((p, i) => {
     if (p.shape[0] !== images) {
-      throw new PayloadError(`panels[${i}] has ${p.shape[0]} images but panels[0] has ${images}; all panels show the same images`);
+      throw new PayloadError(`panels[${i}].shape[0]`, `is ${p.shape[0]} images but panels[0] has ${images}; all panels show the same images`);
     }
   });
-  const captions = array(o.captions, 'captions').map((c, i) => string(c, `captions[${i}]`));
-  if (captions.length !== images) {
-    throw new PayloadError(`captions has ${captions.length} entries but the panels hold ${images} images`);
+  if (images > PAYLOAD_LIMITS.tensorImages) {
+    overLimit('panels[0].shape[0]', 'images', images, PAYLOAD_LIMITS.tensorImages, 'show fewer images (maxImages)');
   }
-  const result: TensorPayload = { version: version(o.version, 'version'), captions, panels };
-  if (o.truncatedFrom !== undefined) result.truncatedFrom = count(o.truncatedFrom, 'truncatedFrom', images);
+  checkTensorSize(panels);
+  const captionList = array(field(o, 'captions'), 'captions');
+  if (captionList.length !== images) {
+    throw new PayloadError('captions', `has ${captionList.length} entries but the panels hold ${images} images`);
+  }
+  const captions = captionList.map((c, i) => string(c, `captions[${i}]`));
+  const result: TensorPayload = { version: checkedVersion, captions, panels };
+  if (field(o, 'truncatedFrom') !== undefined) result.truncatedFrom = count(field(o, 'truncatedFrom'), 'truncatedFrom', images);
   return result;
 }
 
@@ -162,41 +264,76 @@ export function decodePanel(p: TensorPanel, index: number): { values: Float32Arr
   return p.loss === undefined ? { values } : { values, loss: decodeFloat32(p.loss, n, `panels[${index}].loss`) };
 }
 
+/** Relative slack allowed between perImage and perPixel × pixels (float rounding, not rounding for display). */
+const PRODUCT_TOLERANCE = 1e-6;
+
+/** The three numbers of a loss: a mean per pixel, a pixel count and their product, the total per image. */
+function lossAmount(o: Json, path: string): { perPixel: number; pixels: number; perImage: number } {
+  const perPixel = loss(field(o, 'perPixel'), `${path}.perPixel`);
+  const pixels = count(field(o, 'pixels'), `${path}.pixels`, 1);
+  const perImage = loss(field(o, 'perImage'), `${path}.perImage`);
+  const product = perPixel * pixels;
+  if (!Number.isFinite(product) || Math.abs(perImage - product) > PRODUCT_TOLERANCE * product) {
+    throw new PayloadError(`${path}.perImage`, `must be perPixel × pixels = ${perPixel} × ${pixels} = ${product}, got ${perImage}`);
+  }
+  return { perPixel, pixels, perImage };
+}
+
 function lossPoint(value: unknown, path: string): LossPoint {
   const o = object(value, path);
-  return {
-    run: string(o.run, `${path}.run`),
-    epoch: count(o.epoch, `${path}.epoch`),
-    split: oneOf(o.split, ['train', 'test'] as const, `${path}.split`),
-    perPixel: finite(o.perPixel, `${path}.perPixel`),
-    pixels: count(o.pixels, `${path}.pixels`, 1),
-    perImage: finite(o.perImage, `${path}.perImage`),
-  };
+  const run = string(field(o, 'run'), `${path}.run`);
+  const epoch = count(field(o, 'epoch'), `${path}.epoch`);
+  const split = oneOf(field(o, 'split'), ['train', 'test'] as const, `${path}.split`);
+  return { run, epoch, split, ...lossAmount(o, path) };
 }
 
 function lossAnnotation(value: unknown, path: string): LossAnnotation {
   const o = object(value, path);
-  return {
-    run: string(o.run, `${path}.run`),
-    perPixel: finite(o.perPixel, `${path}.perPixel`),
-    pixels: count(o.pixels, `${path}.pixels`, 1),
-    perImage: finite(o.perImage, `${path}.perImage`),
+  return { run: string(field(o, 'run'), `${path}.run`), ...lossAmount(o, path) };
+}
+
+/** Counts the distinct runs as they come, failing at the first one past the limit. */
+function runCounter(): (run: string, path: string) => void {
+  const runs = new Set<string>();
+  return (run, path) => {
+    runs.add(run);
+    if (runs.size > PAYLOAD_LIMITS.lossRuns) {
+      throw new PayloadError(
+        path,
+        `names run number ${runs.size} (${describeValue(run)}); a losslens loss plot shows at most ${PAYLOAD_LIMITS.lossRuns} runs: plot them in groups`,
+      );
+    }
   };
 }
 
 /**
- * The fields a loss plot is built from (everything but `spec`). The extension rebuilds the
- * spec from these rather than trusting the one in the payload.
+ * The fields a loss plot is built from (everything but `spec`), within PAYLOAD_LIMITS.
+ * The extension rebuilds the spec from these rather than trusting the one in the payload.
  */
 export function validateLossPlotFields(value: unknown): Omit<LossPlotPayload, 'spec'> {
   const o = object(value, 'loss-plot payload');
-  const points = array(o.points, 'points').map((p, i) => lossPoint(p, `points[${i}]`));
-  if (points.length === 0) throw new PayloadError('points must hold at least one loss value');
-  return {
-    version: version(o.version, 'version'),
-    title: string(o.title, 'title'),
-    measure: oneOf(o.measure, LOSS_MEASURES, 'measure'),
-    points,
-    annotations: array(o.annotations, 'annotations').map((a, i) => lossAnnotation(a, `annotations[${i}]`)),
-  };
+  const checkedVersion = version(field(o, 'version'), 'version');
+  const title = string(field(o, 'title'), 'title');
+  const measure = oneOf(field(o, 'measure'), LOSS_MEASURES, 'measure');
+  const pointList = array(field(o, 'points'), 'points');
+  if (pointList.length === 0) throw new PayloadError('points', 'must hold at least one loss value');
+  if (pointList.length > PAYLOAD_LIMITS.lossPoints) {
+    overLimit('points', 'loss values', pointList.length, PAYLOAD_LIMITS.lossPoints, 'plot fewer runs or epochs, e.g. one plot per group of runs');
+  }
+  const annotationList = array(field(o, 'annotations'), 'annotations');
+  if (annotationList.length > PAYLOAD_LIMITS.lossAnnotations) {
+    overLimit('annotations', 'annotations', annotationList.length, PAYLOAD_LIMITS.lossAnnotations, 'annotate one run each, and plot fewer runs');
+  }
+  const countRun = runCounter();
+  const points = pointList.map((p, i) => {
+    const point = lossPoint(p, `points[${i}]`);
+    countRun(point.run, `points[${i}].run`);
+    return point;
+  });
+  const annotations = annotationList.map((a, i) => {
+    const annotation = lossAnnotation(a, `annotations[${i}]`);
+    countRun(annotation.run, `annotations[${i}].run`);
+    return annotation;
+  });
+  return { version: checkedVersion, title, measure, points, annotations };
 }

@@ -53,7 +53,8 @@ export function serializeTensor(name: string, tensor: tfn.Tensor): SerializedTen
   };
 }
 
-export function deserializeTensor(serialized: SerializedTensor): tfn.Tensor {
+/** The float32 bytes of `serialized`, checked to fill its shape. */
+function checkedBytes(serialized: SerializedTensor): { bytes: Buffer; size: number } {
   const bytes = Buffer.from(serialized.base64, 'base64');
   const size = serialized.shape.reduce((a, b) => a * b, 1);
   if (serialized.dtype !== 'float32' || bytes.byteLength !== size * 4) {
@@ -62,6 +63,11 @@ export function deserializeTensor(serialized: SerializedTensor): tfn.Tensor {
         `found ${bytes.byteLength} bytes of ${serialized.dtype}; the checkpoint is corrupt or from another model`,
     );
   }
+  return { bytes, size };
+}
+
+export function deserializeTensor(serialized: SerializedTensor): tfn.Tensor {
+  const { bytes, size } = checkedBytes(serialized);
   // Copy into an aligned buffer: Buffer.from(base64) may start at any byte offset.
   const values = new Float32Array(size);
   new Uint8Array(values.buffer).set(bytes);
@@ -86,5 +92,45 @@ export function checkTensorsMatch(
       `the checkpoint's ${what} do not fit this model: it holds ${describe(serialized)} but the model has ` +
         `${describe(expected)}. Resume with a model built from the same configuration.`,
     );
+  }
+}
+
+/** What a checkpoint of `model` holds a tensor for: its trainable weights, by their original names. */
+export function checkpointTensors(model: tfn.LayersModel): { name: string; shape: number[] }[] {
+  return model.trainableWeights.map((weight) => ({ name: weight.originalName, shape: weight.shape.slice() as number[] }));
+}
+
+/**
+ * Throws a RangeError saying what does not fit when `checkpoint` (read from disk, so of
+ * any shape) cannot restore weights and Adam moments named and shaped as `expected`,
+ * without building a tensor.
+ */
+export function checkCheckpointFits(checkpoint: TrainingCheckpoint, expected: readonly { name: string; shape: readonly number[] }[]): void {
+  const tensors = (what: string, list: unknown): SerializedTensor[] => {
+    const valid =
+      Array.isArray(list) &&
+      list.every(
+        (t: Partial<SerializedTensor> | null) =>
+          typeof t?.name === 'string' &&
+          typeof t.base64 === 'string' &&
+          Array.isArray(t.shape) &&
+          t.shape.every((d) => Number.isInteger(d) && d >= 0),
+      );
+    if (!valid) throw new RangeError(`the checkpoint's ${what} are not a list of serialized tensors`);
+    return list as SerializedTensor[];
+  };
+  const optimizer = (checkpoint.optimizer ?? {}) as Partial<AdamState>;
+  const slots: [string, unknown][] = [
+    ['weights', checkpoint.weights],
+    ['Adam first moments', optimizer.firstMoment],
+    ['Adam second moments', optimizer.secondMoment],
+  ];
+  for (const [what, list] of slots) {
+    const serialized = tensors(what, list);
+    checkTensorsMatch(what, serialized, expected);
+    serialized.forEach(checkedBytes);
+  }
+  if (!Number.isInteger(optimizer.iterations) || optimizer.iterations! < 0) {
+    throw new RangeError(`the checkpoint's optimizer iterations must be a non-negative integer, got ${optimizer.iterations}`);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { colorOf, NON_FINITE_COLOR } from '../../src/shared/colormap.js';
 import { colorTable, paintRgba, tableIndex } from '../../extension/src/colormap.js';
 import { formatValue, readoutText } from '../../extension/src/readout.js';
-import { gridLayout, layoutNotices, pageRange, pixelAt } from '../../extension/src/tensorLayout.js';
+import { gridLayout, layoutNotices, MAX_CANVASES_PER_PAGE, pageRange, pixelAt } from '../../extension/src/tensorLayout.js';
 
 describe('colour tables', () => {
   it('map grey values one to one, as the PNG fallback does', () => {
@@ -68,6 +68,13 @@ describe('gridLayout', () => {
     expect(layout.zoom).toBe(1);
     expect(layout.pageSize * 256 * 250).toBeLessThanOrEqual(1 << 21);
     expect(layoutNotices(layout, 40)[0]).toMatch(/^Downsampled: 1 of every 4 pixels/);
+  });
+
+  it('bounds the canvases per page when there are many panels', () => {
+    const layout = gridLayout(100, Array.from({ length: 16 }, () => [4, 4] as const));
+    expect(layout.pageSize).toBe(Math.floor(MAX_CANVASES_PER_PAGE / 16));
+    expect(layout.pageSize * 16).toBeLessThanOrEqual(MAX_CANVASES_PER_PAGE);
+    expect(gridLayout(100, [[28, 28], [28, 28], [28, 28], [28, 28]]).pageSize).toBe(100);
   });
 });
 

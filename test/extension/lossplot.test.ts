@@ -102,6 +102,6 @@ describe('lossPlotPayload', () => {
   it('names the field when a loss is not a number', () => {
     const points = input.points.map((p, i) => (i === 3 ? { ...p, perPixel: Number.NaN } : p));
     expect(() => lossPlotPayload({ ...input, points })).toThrow(PayloadError);
-    expect(() => lossPlotPayload({ ...input, points })).toThrow('points[3].perPixel must be a finite number, got NaN');
+    expect(() => lossPlotPayload({ ...input, points })).toThrow('points[3].perPixel must be a finite number ≥ 0 (a loss), got NaN');
   });
 });

@@ -62,7 +62,7 @@ describe('validateLossPlotFields', () => {
     [{ ...fields, points: [] }, 'points must hold at least one loss value'],
     [{ ...fields, points: [{ ...point, split: 'validation' }] }, 'points[0].split must be one of train, test'],
     [{ ...fields, points: [{ ...point, pixels: 0 }] }, 'points[0].pixels must be an integer ≥ 1, got 0'],
-    [{ ...fields, annotations: [{ run: 'x', perPixel: 0.1, pixels: 784 }] }, 'annotations[0].perImage must be a finite number, got undefined'],
+    [{ ...fields, annotations: [{ run: 'x', perPixel: 0.1, pixels: 784 }] }, 'annotations[0].perImage must be a finite number ≥ 0 (a loss), got undefined'],
   ])('rejects %j with a message naming the field', (payload, message) => {
     expect(() => validateLossPlotFields(payload)).toThrow(message);
   });

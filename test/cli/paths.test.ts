@@ -1,0 +1,37 @@
+/**
+ * Issue 11's CLI reproduction: `losslens run … --cache-dir /proc/x` (or LOSSLENS_CACHE_DIR=/proc/x)
+ * trained an epoch and then hung in mkdir; now it exits at once with one line naming the
+ * directory and the fix.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const bin = join(root, 'bin', 'losslens.js');
+const RUN = ['run', '--samples', '256', '--test-samples', '64', '--epochs', '1'];
+
+function losslens(args: string[], env: Record<string, string> = {}) {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  return { code: child.status, stderr: child.stderr, seconds: (performance.now() - started) / 1000 };
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+}, 300_000);
+
+describe('losslens with an unusable cache directory', () => {
+  it.each([
+    ['--cache-dir /proc/x', [...RUN, '--cache-dir', '/proc/x'], {}, 'cache directory /proc/x is on procfs'],
+    ['LOSSLENS_CACHE_DIR=/proc/x', RUN, { LOSSLENS_CACHE_DIR: '/proc/x' }, 'cache directory /proc/x (from LOSSLENS_CACHE_DIR) is on procfs'],
+  ])('%s: exits 1 before training, with one line naming the directory and the fix', (_name, args, env, message) => {
+    const { code, stderr } = losslens(args, env);
+    expect(code).toBe(1);
+    const lines = stderr.split('\n').filter((line) => line.startsWith('losslens:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(message);
+    expect(lines[0]).toContain('--cache-dir or LOSSLENS_CACHE_DIR');
+    expect(stderr).not.toContain('loading MNIST');
+  });
+});
