@@ -93,7 +93,12 @@ describe('the published HTML, opened offline in Chromium', () => {
       const saved = savedNotebook(name);
       expect(await page.title()).toBe(saved.metadata.title);
       const links = await page.$$eval('nav.losslens-contents a', (as) =>
-        as.map((a) => ({ text: a.textContent, target: document.getElementById(decodeURIComponent(a.getAttribute('href')!.slice(1)))?.tagName })),
+        as.map((a) => {
+          // As a browser follows a fragment: the raw id first (nbconvert writes ids percent-encoded), then decoded.
+          const fragment = a.getAttribute('href')!.slice(1);
+          const target = document.getElementById(fragment) ?? document.getElementById(decodeURIComponent(fragment));
+          return { text: a.textContent, target: target?.tagName };
+        }),
       );
       expect(links.length).toBeGreaterThanOrEqual(3);
       for (const link of links) expect(link.target, link.text ?? '').toMatch(/^H[23]$/);
