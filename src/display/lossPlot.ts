@@ -48,14 +48,29 @@ const VEGA_LITE_5_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /** vega-embed's export/source menu is noise in a published analysis; SVG keeps the text selectable. */
 const EMBED_OPTIONS = { actions: false, renderer: 'svg' };
 
+type Layer = { data?: { values?: { epoch?: unknown }[] }; encoding?: { x?: { field?: string; axis?: object } } };
+
+/**
+ * Vega 5 ignores the epoch axis' tickMinStep (Vega 6 honours it) and labels half epochs
+ * "1 2 2 3 3"; listing the epochs as tick values gives the same axis in both.
+ */
+function withEpochTicks(layer: Layer): Layer {
+  const x = layer.encoding?.x;
+  const rows = layer.data?.values;
+  if (x?.field !== 'epoch' || !Array.isArray(rows)) return layer;
+  const epochs = [...new Set(rows.map((row) => Number(row.epoch)))].sort((a, b) => a - b);
+  return { ...layer, encoding: { ...layer.encoding, x: { ...x, axis: { ...x.axis, values: epochs } } } };
+}
+
 /**
  * The spec for a stock Vega-Lite 5 renderer: it uses nothing Vega-Lite 6 added, so only the
- * schema changes (vega-embed warns on a schema newer than its library), and it carries
- * vega-embed options for front ends that read them from the spec.
+ * schema changes (vega-embed warns on a schema newer than its library) and the epoch ticks
+ * are listed; it carries vega-embed options for front ends that read them from the spec.
  */
 export function vegaLite5Spec(spec: Record<string, unknown>): Record<string, unknown> {
   const usermeta = (spec.usermeta ?? {}) as Record<string, unknown>;
-  return { ...spec, $schema: VEGA_LITE_5_SCHEMA, usermeta: { ...usermeta, embedOptions: EMBED_OPTIONS } };
+  const layers = Array.isArray(spec.layer) ? { layer: (spec.layer as Layer[]).map(withEpochTicks) } : {};
+  return { ...spec, ...layers, $schema: VEGA_LITE_5_SCHEMA, usermeta: { ...usermeta, embedOptions: EMBED_OPTIONS } };
 }
 
 export async function lossPlotBundle(payload: LossPlotPayload): Promise<MimeBundle> {
