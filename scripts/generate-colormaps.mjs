@@ -1,28 +1,37 @@
-// Writes src/shared/colormapTables.ts: each colormap as 256 RGB entries taken from
-// d3-scale-chromatic (viridis is matplotlib's own 256-entry table there; RdBu is ColorBrewer's
-// 11 colours joined by a B-spline). The kernel and the extension both read that file, which
-// ships no d3 to either; test/shared/colormap.test.ts checks it against d3 again.
+// Writes src/shared/colormapTables.ts: each colormap as matplotlib's 256-entry table.
+// viridis is matplotlib's own table (d3-scale-chromatic carries it verbatim); the diverging
+// map is matplotlib's RdBu_r, ColorBrewer's 11 RdBu colours (from d3-scale-chromatic) joined
+// linearly into 256 entries as matplotlib's LinearSegmentedColormap.from_list does. The
+// kernel and the extension both read that file, which ships no d3 to either;
+// test/shared/colormap.test.ts checks it against references computed independently.
 //
 //   node scripts/generate-colormaps.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
-import { interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
+import { interpolateViridis, schemeRdBu } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
 
 const SIZE = 256;
 const version = JSON.parse(readFileSync(new URL('../node_modules/d3-scale-chromatic/package.json', import.meta.url), 'utf8')).version;
 
-/**
- * 256 entries of `interpolate`, each taken at the middle of the bin of values it stands for
- * (entry i covers [i / 256, (i + 1) / 256), as in matplotlib), six hex digits each.
- */
-function table(interpolate) {
-  return Array.from({ length: SIZE }, (_, i) => rgb(interpolate((i + 0.5) / SIZE)).formatHex().slice(1));
+/** matplotlib's viridis: entry i is the colour of values in [i / 256, (i + 1) / 256). */
+const viridis = Array.from({ length: SIZE }, (_, i) => rgb(interpolateViridis((i + 0.5) / SIZE)).formatHex().slice(1));
+
+/** Entry i at i / 255 along straight lines between evenly spaced `colors`, as matplotlib builds a LUT. */
+function linearSegments(colors) {
+  const stops = colors.map((c) => rgb(c));
+  return Array.from({ length: SIZE }, (_, i) => {
+    const x = (i / (SIZE - 1)) * (stops.length - 1);
+    const k = Math.min(stops.length - 2, Math.floor(x));
+    const f = x - k;
+    const [a, b] = [stops[k], stops[k + 1]];
+    return rgb(a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f).formatHex().slice(1);
+  });
 }
 
 const maps = {
-  viridis: table(interpolateViridis),
-  // RdBu runs red to blue; losslens shows values below the middle in blue, above in red.
-  diverging: table((t) => interpolateRdBu(1 - t)),
+  viridis,
+  // RdBu runs red to blue; losslens shows values below the middle in blue, above in red (RdBu_r).
+  diverging: linearSegments([...schemeRdBu[11]].reverse()),
 };
 
 const lines = Object.entries(maps).map(([name, entries]) => {

@@ -1,7 +1,7 @@
 /**
  * Colormaps of tensor images: the one definition the kernel's figures and the extension's
- * canvas both draw from. Each map is a 256-entry table (viridis is matplotlib's table, the
- * diverging map ColorBrewer's RdBu, both via d3-scale-chromatic in colormapTables.ts), and
+ * canvas both draw from. Each map is matplotlib's 256-entry table (viridis, and RdBu_r for
+ * the diverging map; generated into colormapTables.ts from d3-scale-chromatic's data), and
  * a value picks the entry of its bin, so a PNG and a canvas show identical colours.
  * Browser-safe: no Node imports.
  */
