@@ -1,34 +1,12 @@
 /**
- * The kernel's colormaps (src/shared/colormap.ts, which also colours the PNG fallback)
- * sampled into 256-entry lookup tables, so drawing a pixel is one clamp and one index and
- * the canvas shows the same colours as the PNG.
+ * Drawing tensor values on a canvas with the shared colormap tables (src/shared/colormap.ts,
+ * which also colours the kernel's figures), so the canvas shows the same colours as the PNG.
  */
 
-import { colorOf, NON_FINITE_COLOR } from '../../src/shared/colormap.js';
+import { colorTable, NON_FINITE_COLOR, tableIndex } from '../../src/shared/colormap.js';
 import type { Colormap } from '../../src/shared/mime.js';
 
-/** RGB triples, 256 × 3 bytes. */
-export type ColorTable = Uint8ClampedArray;
-
-export const TABLE_SIZE = 256;
-
-const tables = new Map<Colormap, ColorTable>();
-
-export function colorTable(colormap: Colormap): ColorTable {
-  let table = tables.get(colormap);
-  if (table === undefined) {
-    table = new Uint8ClampedArray(TABLE_SIZE * 3);
-    for (let i = 0; i < TABLE_SIZE; i++) table.set(colorOf(colormap, i, [0, TABLE_SIZE - 1]), i * 3);
-    tables.set(colormap, table);
-  }
-  return table;
-}
-
-/** The table index of `value` in `range`: the ends map to 0 and 255, outside values clamp. */
-export function tableIndex(value: number, [low, high]: readonly [number, number]): number {
-  const t = (value - low) / (high - low);
-  return Math.round(Math.min(1, Math.max(0, t)) * (TABLE_SIZE - 1));
-}
+export { colorTable, tableIndex, TABLE_SIZE, type ColorTable } from '../../src/shared/colormap.js';
 
 /**
  * Paints the `height × width` image starting at `values[offset]` into the RGBA pixels of

@@ -1,10 +1,11 @@
 /**
  * Loss plots as a mime bundle: the payload with its Vega-Lite spec (built by the one spec
- * builder, src/shared/lossplot.ts) for the extension, an SVG of that same spec rendered
+ * builder, src/shared/lossplot.ts) for the extension, the same spec as Vega-Lite 5 for
+ * front ends' stock renderers (interactive without the extension), an SVG of it rendered
  * here by vega for everything else, and a text summary.
  */
 
-import { LOSSPLOT_MIME, type LossPlotPayload } from '../shared/mime.js';
+import { LOSSPLOT_MIME, VEGALITE5_MIME, type LossPlotPayload } from '../shared/mime.js';
 import { annotationLabel, formatPerPixel } from '../shared/lossplot.js';
 import { validateLossPlotFields } from '../shared/validate.js';
 import type { MimeBundle } from './bundle.js';
@@ -43,14 +44,45 @@ export function lossPlotText(payload: LossPlotPayload): string {
   return [payload.title, ...payload.annotations.map((a) => `  ${annotationLabel(a)}`), ...finals].join('\n');
 }
 
+const VEGA_LITE_5_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/** vega-embed's export/source menu is noise in a published analysis; SVG keeps the text selectable. */
+const EMBED_OPTIONS = { actions: false, renderer: 'svg' };
+
+type Layer = { data?: { values?: { epoch?: unknown }[] }; encoding?: { x?: { field?: string; axis?: object } } };
+
+/**
+ * Vega 5 ignores the epoch axis' tickMinStep (Vega 6 honours it) and labels half epochs
+ * "1 2 2 3 3"; listing the epochs as tick values gives the same axis in both.
+ */
+function withEpochTicks(layer: Layer): Layer {
+  const x = layer.encoding?.x;
+  const rows = layer.data?.values;
+  if (x?.field !== 'epoch' || !Array.isArray(rows)) return layer;
+  const epochs = [...new Set(rows.map((row) => Number(row.epoch)))].sort((a, b) => a - b);
+  return { ...layer, encoding: { ...layer.encoding, x: { ...x, axis: { ...x.axis, values: epochs } } } };
+}
+
+/**
+ * The spec for a stock Vega-Lite 5 renderer: it uses nothing Vega-Lite 6 added, so only the
+ * schema changes (vega-embed warns on a schema newer than its library) and the epoch ticks
+ * are listed; it carries vega-embed options for front ends that read them from the spec.
+ */
+export function vegaLite5Spec(spec: Record<string, unknown>): Record<string, unknown> {
+  const usermeta = (spec.usermeta ?? {}) as Record<string, unknown>;
+  const layers = Array.isArray(spec.layer) ? { layer: (spec.layer as Layer[]).map(withEpochTicks) } : {};
+  return { ...spec, ...layers, $schema: VEGA_LITE_5_SCHEMA, usermeta: { ...usermeta, embedOptions: EMBED_OPTIONS } };
+}
+
 export async function lossPlotBundle(payload: LossPlotPayload): Promise<MimeBundle> {
   validateLossPlotFields(payload);
   return {
     data: {
       [LOSSPLOT_MIME]: payload,
+      [VEGALITE5_MIME]: vegaLite5Spec(payload.spec),
       'image/svg+xml': await vegaLiteToSvg(payload.spec),
       'text/plain': lossPlotText(payload),
     },
-    metadata: {},
+    // JupyterLab's Vega renderer reads its vega-embed options from here.
+    metadata: { [VEGALITE5_MIME]: { embed_options: EMBED_OPTIONS } },
   };
 }

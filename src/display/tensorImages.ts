@@ -1,7 +1,8 @@
 /**
  * Tensor images as a mime bundle: the losslens JSON payload (the extension draws it with
- * hover and colour controls) plus a PNG grid rendered here in Node (what published HTML
- * and plain Jupyter show) plus a text summary.
+ * hover and colour controls), an SVG figure laid out here in Node with real text (what
+ * published HTML and trusted notebooks show), that figure rasterised to PNG (what
+ * untrusted notebooks show) and a text summary.
  */
 
 import type * as tfn from '@tensorflow/tfjs-node';
@@ -13,10 +14,10 @@ import {
   type TensorPanel,
   type TensorPayload,
 } from '../shared/mime.js';
-import { checkTensorSize, decodePanel, validateTensorPayload } from '../shared/validate.js';
+import { checkTensorSize, validateTensorPayload } from '../shared/validate.js';
 import type { MimeBundle } from './bundle.js';
-import { GLYPH_HEIGHT, drawText, textWidth, type PixelTarget } from './bitmapFont.js';
-import { colorOf, type Rgb } from '../shared/colormap.js';
+import { svgToPng } from './rasterise.js';
+import { rangeLabel, tensorSvg } from './tensorFigure.js';
 
 /** One column of an image grid, given as tensors. */
 export interface ImagePanel {
@@ -119,104 +120,6 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
   return validateTensorPayload(payload);
 }
 
-/** An RGB raster on a white background, clipped at its edges. */
-class Raster implements PixelTarget {
-  readonly pixels: Uint8Array;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-  ) {
-    this.pixels = new Uint8Array(width * height * 3).fill(255);
-  }
-  set(x: number, y: number, rgb: Rgb): void {
-    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
-    this.pixels.set(rgb, (y * this.width + x) * 3);
-  }
-}
-
-const INK: Rgb = [34, 34, 34];
-const INNER_OUTLINE: Rgb = [230, 57, 70];
-const FONT_SCALE = 2;
-const GAP = 8;
-/** Images are scaled by a whole factor so the largest is about this many pixels. */
-const TARGET_IMAGE_SIZE = 96;
-
-/** "0–1", "0–0.693": short enough to sit under a panel title. */
-function rangeLabel([low, high]: [number, number]): string {
-  const short = (v: number) => String(Number(v.toPrecision(3)));
-  return `${short(low)}–${short(high)}`;
-}
-
-/**
- * The payload drawn as a PNG grid: one column per panel (title and value range on top),
- * one row per image (caption on the left), padding borders outlined in red.
- */
-export async function tensorPng(payload: TensorPayload): Promise<Uint8Array> {
-  const largest = Math.max(...payload.panels.flatMap((p) => [p.shape[1], p.shape[2]]));
-  const scale = Math.max(1, Math.floor(TARGET_IMAGE_SIZE / largest));
-  const text = (s: string) => textWidth(s) * FONT_SCALE;
-  const lineHeight = (GLYPH_HEIGHT + 2) * FONT_SCALE;
-  const columnWidths = payload.panels.map((p) =>
-    Math.max(p.shape[2] * scale, text(p.title), text(rangeLabel(p.range))),
-  );
-  const rowHeight = Math.max(...payload.panels.map((p) => p.shape[1] * scale), lineHeight);
-  const captionWidth = Math.max(0, ...payload.captions.map(text));
-  const headerHeight = 2 * lineHeight;
-  const rows = payload.captions.length;
-  const width = GAP + captionWidth + GAP + columnWidths.reduce((s, w) => s + w + GAP, 0);
-  const height = GAP + headerHeight + rows * (rowHeight + GAP);
-  const raster = new Raster(width, height);
-
-  payload.captions.forEach((caption, row) => {
-    const top = GAP + headerHeight + row * (rowHeight + GAP);
-    drawText(raster, caption, GAP, top + (rowHeight - GLYPH_HEIGHT * FONT_SCALE) / 2, FONT_SCALE, INK);
-  });
-  let left = GAP + captionWidth + GAP;
-  payload.panels.forEach((panel, index) => {
-    const columnWidth = columnWidths[index];
-    drawText(raster, panel.title, left, GAP, FONT_SCALE, INK);
-    drawText(raster, rangeLabel(panel.range), left, GAP + lineHeight, FONT_SCALE, INK);
-    const { values } = decodePanel(panel, index);
-    const [, h, w] = panel.shape;
-    const offsetX = left + Math.floor((columnWidth - w * scale) / 2);
-    for (let row = 0; row < rows; row++) {
-      const top = GAP + headerHeight + row * (rowHeight + GAP);
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const rgb = colorOf(panel.colormap, values[(row * h + y) * w + x], panel.range);
-          for (let dy = 0; dy < scale; dy++) {
-            for (let dx = 0; dx < scale; dx++) raster.set(offsetX + x * scale + dx, top + y * scale + dy, rgb);
-          }
-        }
-      }
-      if (panel.border) outlineInner(raster, panel.border, offsetX, top, w, h, scale);
-    }
-    left += columnWidth + GAP;
-  });
-  const image = tf.tensor3d(raster.pixels, [height, width, 3], 'int32');
-  try {
-    return await tf.node.encodePng(image);
-  } finally {
-    image.dispose();
-  }
-}
-
-/** A one-pixel rectangle just inside the padded border, around the original image. */
-function outlineInner(raster: Raster, border: BorderWidths, left: number, top: number, w: number, h: number, scale: number): void {
-  const x0 = left + border.left * scale;
-  const y0 = top + border.top * scale;
-  const x1 = left + (w - border.right) * scale - 1;
-  const y1 = top + (h - border.bottom) * scale - 1;
-  for (let x = x0; x <= x1; x++) {
-    raster.set(x, y0, INNER_OUTLINE);
-    raster.set(x, y1, INNER_OUTLINE);
-  }
-  for (let y = y0; y <= y1; y++) {
-    raster.set(x0, y, INNER_OUTLINE);
-    raster.set(x1, y, INNER_OUTLINE);
-  }
-}
-
 /** "3 panels × 8 images: noisy input [28×28, grey 0–1], …" plus the captions. */
 export function tensorText(payload: TensorPayload): string {
   const rows = payload.captions.length;
@@ -227,11 +130,18 @@ export function tensorText(payload: TensorPayload): string {
   return [`${payload.panels.length} panel(s) × ${shown} image(s)`, ...panels, `  rows: ${payload.captions.join(' | ')}`].join('\n');
 }
 
+/** The payload's figure as SVG, and that SVG rasterised as the PNG fallback. */
+export async function tensorFigure(payload: TensorPayload): Promise<{ svg: string; png: Uint8Array }> {
+  const svg = await tensorSvg(payload, tensorText(payload));
+  return { svg, png: await svgToPng(svg) };
+}
+
 export async function tensorBundle(payload: TensorPayload): Promise<MimeBundle> {
-  const png = await tensorPng(payload);
+  const { svg, png } = await tensorFigure(payload);
   return {
     data: {
       [TENSOR_MIME]: payload,
+      'image/svg+xml': svg,
       'image/png': Buffer.from(png).toString('base64'),
       'text/plain': tensorText(payload),
     },

@@ -5,6 +5,8 @@
 
 export const TENSOR_MIME = 'application/vnd.losslens.tensor+json';
 export const LOSSPLOT_MIME = 'application/vnd.losslens.lossplot+json';
+/** Stock Vega-Lite 5 (JupyterLab 4, Notebook 7): loss plots also carry their spec under it. */
+export const VEGALITE5_MIME = 'application/vnd.vegalite.v5+json';
 
 export type Colormap = 'grey' | 'viridis' | 'diverging';
 

@@ -20,7 +20,7 @@ describe('colour tables', () => {
   it('clamp values outside the range to its ends', () => {
     expect(tableIndex(-3, [0, 1])).toBe(0);
     expect(tableIndex(7, [0, 1])).toBe(255);
-    expect(tableIndex(0.5, [-1, 1])).toBe(191);
+    expect(tableIndex(0.5, [-1, 1])).toBe(192);
   });
 });
 
