@@ -59,9 +59,11 @@ export class SweepTracker {
       }
       case 'completed':
       case 'cached': {
-        const ledger = point.result?.ledger;
-        const numbers = ledger ? `: ${formatPerPixel(ledger.perPixel)} per pixel, ${ledger.perImage.toFixed(2)} per image` : '';
-        return `${name}  ${point.status === 'cached' ? 'from the cache' : `done in ${formatDuration(point.seconds)}${where}`}${numbers}`;
+        // Worded as runWithProgress words a finished run, so a reader (or a check) sees one format.
+        const result = point.result;
+        const loss = result?.ledger ? `test loss ${formatPerPixel(result.ledger.perPixel)} per pixel, ${result.ledger.perImage.toFixed(2)} per image` : '';
+        if (point.status === 'cached') return `${name}  from the cache (computed ${result?.createdAt.slice(0, 16).replace('T', ' ')} UTC): ${loss}`;
+        return `${name}  done: ${formatDuration(point.seconds)}${where}; ${loss}`;
       }
       default:
         return `${name}  ${point.status}${point.error ? `: ${point.error}` : ''}`;

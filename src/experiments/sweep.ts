@@ -90,7 +90,7 @@ export function expandGrid(grid: SweepGrid, base: ExperimentConfigInput = {}): E
     for (const value of values as unknown[]) {
       try {
         // A mode is only checked on a padded config (width 0 drops the mode), so check modes at width 2.
-        normaliseConfig(applyField(field === 'padMode' ? { ...base, pad: { width: 2 } } : base, field, value));
+        normaliseConfig(applyField(field === 'padMode' ? { ...base, pad: { width: 2, mode: 'edge' } } : base, field, value));
       } catch (error) {
         throw new SweepGridError(field, `grid field ${field} value ${JSON.stringify(value)}: ${(error as Error).message}`);
       }

@@ -47,7 +47,7 @@ interface RayNode {
   output: () => string;
 }
 
-async function startNode(args: string[], tempDir: string): Promise<RayNode> {
+async function startNodeOnce(args: string[], tempDir: string): Promise<RayNode> {
   const ports = await Promise.all(Array.from({ length: 7 }, freePort));
   const workerPorts = 20_000 + Math.floor(Math.random() * 400) * 100;
   const child = spawn(
@@ -76,7 +76,8 @@ async function startNode(args: string[], tempDir: string): Promise<RayNode> {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
+  const node = { child, output: () => output };
+  const started = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       if (/Ray runtime started/.test(output)) {
         clearInterval(timer);
@@ -87,7 +88,31 @@ async function startNode(args: string[], tempDir: string): Promise<RayNode> {
       }
     }, 250);
   });
-  return { child, output: () => output };
+  try {
+    await started;
+  } catch (error) {
+    // ray start has exited, but what it started (GCS, agents) may not have: stop the whole group.
+    await stopNode(node);
+    throw error;
+  }
+  return node;
+}
+
+/**
+ * Ray's raylet gives its dashboard agent a fixed ~15 s to start; on a 2-core machine busy
+ * with other work the agent's Python imports can take longer, and `ray start` fails. A
+ * fresh attempt (new temp dir and ports) usually gets through, so try up to three times.
+ */
+async function startNode(makeArgs: () => Promise<string[]>, name: string): Promise<RayNode> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await startNodeOnce(await makeArgs(), dir(name));
+    } catch (error) {
+      failures.push(`attempt ${attempt}: ${(error as Error).message.split('\n').slice(-2).join(' ')}`);
+    }
+  }
+  throw new Error(`could not start the Ray ${name}:\n${failures.join('\n')}`);
 }
 
 /** SIGTERM to the node's process group (ray start and everything it started), then SIGKILL what is left. */
@@ -112,11 +137,13 @@ let address = '';
 
 beforeAll(async () => {
   spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'inherit' });
-  const port = await freePort();
-  address = `127.0.0.1:${port}`;
-  head = await startNode(['--head', `--port=${port}`], dir('head'));
-  second = await startNode([`--address=${address}`], dir('node'));
-}, 400_000);
+  head = await startNode(async () => {
+    const port = await freePort();
+    address = `127.0.0.1:${port}`;
+    return ['--head', `--port=${port}`];
+  }, 'head');
+  second = await startNode(async () => [`--address=${address}`], 'node');
+}, 900_000);
 
 afterAll(async () => {
   await Promise.all([stopNode(second), stopNode(head)]);
