@@ -110,6 +110,7 @@ def main() -> int:
     parser.add_argument("--worker-root", required=True, help="the losslens checkout on the workers")
     parser.add_argument("--worker-node", default="node", help="Node.js on the workers")
     parser.add_argument("--worker-cache-dir", default=None)
+    parser.add_argument("--node-ip-address", default=None, help="this machine's address in the cluster, when Ray cannot tell")
     args = parser.parse_args()
 
     try:
@@ -119,7 +120,8 @@ def main() -> int:
         send({"event": "fatal", "message": f"ray is not installed in {sys.executable} ({error}); run scripts/setup.sh or pip install ray"})
         return 1
     try:
-        ray.init(address=args.address, log_to_driver=False, logging_level="WARNING")
+        extra = {"_node_ip_address": args.node_ip_address} if args.node_ip_address else {}
+        ray.init(address=args.address, log_to_driver=False, logging_level="WARNING", **extra)
     except Exception as error:  # noqa: BLE001 - any failure to connect ends the sweep with its reason
         send({"event": "fatal", "message": f"cannot connect to the Ray cluster at {args.address}: {error}"})
         return 1

@@ -77,6 +77,7 @@ interface SweepCommandOptions {
   maxRetries: number;
   python?: string;
   workerCacheDir?: string;
+  driverIp?: string;
   json?: boolean;
   cacheDir?: string;
   force?: boolean;
@@ -167,6 +168,7 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
           maxRetries: options.maxRetries,
           python: options.python,
           workerCacheDir: options.workerCacheDir,
+          driverIp: options.driverIp,
         })
       : options.processes
         ? processExecutor(options.processes)
@@ -265,6 +267,7 @@ export function registerSweepCommands(root: Command, io: Io, setExit: (code: num
     .option('--cpus-per-point <n>', "ray: CPUs each point reserves (Ray's num_cpus)", integerArgument(1), 1)
     .option('--max-retries <n>', 'ray: retries of a point whose worker or node was lost', integerArgument(0), 3)
     .option('--python <path>', 'ray: Python with ray installed (default $LOSSLENS_PYTHON or .venv/bin/python)')
+    .option('--driver-ip <ip>', "ray: this machine's address in the cluster, when Ray cannot tell (e.g. nodes on 127.0.0.x)")
     .option('--worker-cache-dir <dir>', "ray: the workers' cache (default their $LOSSLENS_CACHE_DIR or a temp folder)")
     .option('--json', 'print the table as JSON on stdout (progress stays on stderr)')
     .option('--cache-dir <dir>', 'cache directory (default $LOSSLENS_CACHE_DIR or <losslens>/.cache/experiments)')

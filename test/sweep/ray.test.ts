@@ -14,7 +14,7 @@ import { resultPath } from '../../src/experiments/run.js';
 import { isExperimentResult, type ExperimentResult } from '../../src/experiments/result.js';
 import { readEntry } from '../../src/experiments/store.js';
 import { sweep as sweepFromSource } from '../../src/experiments/sweep.js';
-import { rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
+import { RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 
 const ray = join(repoRoot, '.venv', 'bin', 'ray');
@@ -24,12 +24,21 @@ const scratch = mkdtempSync('/tmp/llray-');
 const dir = (name: string) => mkdtempSync(join(scratch, `${name}-`));
 const TINY = ['--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50'];
 
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
+  // Spares every Ray process a 3 s grammar compile at import (see scripts/ray_env/rfc3987_syntax.py).
+  PYTHONPATH: [RAY_PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(':'),
   RAY_USAGE_STATS_ENABLED: '0',
-  // Ray otherwise swaps 127.0.0.1 for the machine's outward address; this keeps every node, and all it binds, on loopback.
-  RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER: '0',
 };
+/**
+ * Node addresses. Ray rewrites 127.0.0.1 (and "localhost") as the machine's outward address,
+ * and its switch to keep 127.0.0.1 also stops a second node from joining; other loopback
+ * addresses it leaves alone. So the head is 127.0.0.2 and the second node 127.0.0.3: both
+ * loopback, nothing reachable from outside, and the two nodes told apart by address.
+ */
+const HEAD_IP = '127.0.0.2';
+const NODE_IP = '127.0.0.3';
+Object.assign(process.env, { PYTHONPATH: env.PYTHONPATH, RAY_USAGE_STATS_ENABLED: '0' });
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,7 +65,6 @@ async function startNodeOnce(args: string[], tempDir: string): Promise<RayNode> 
       'start',
       '--block',
       ...args,
-      '--node-ip-address=127.0.0.1',
       '--num-cpus=1',
       '--disable-usage-stats',
       `--temp-dir=${tempDir}`,
@@ -139,10 +147,10 @@ beforeAll(async () => {
   spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'inherit' });
   head = await startNode(async () => {
     const port = await freePort();
-    address = `127.0.0.1:${port}`;
-    return ['--head', `--port=${port}`];
+    address = `${HEAD_IP}:${port}`;
+    return ['--head', `--port=${port}`, `--node-ip-address=${HEAD_IP}`];
   }, 'head');
-  second = await startNode(async () => [`--address=${address}`], 'node');
+  second = await startNode(async () => [`--address=${address}`, `--node-ip-address=${NODE_IP}`], 'node');
 }, 900_000);
 
 afterAll(async () => {
@@ -169,7 +177,7 @@ describe('sweep on a two-node Ray cluster', () => {
   it('losslens sweep --executor ray runs points on both nodes, and its entries equal local runs', () => {
     const viaRay = dir('cache-ray');
     const grid = ['--pad-width', '0,2', '--seeds', '1,2', ...TINY];
-    const remote = losslens(['sweep', ...grid, '--executor', 'ray', '--address', address, '--worker-cache-dir', dir('workers'), '--cache-dir', viaRay, '--json']);
+    const remote = losslens(['sweep', ...grid, '--executor', 'ray', '--address', address, '--driver-ip', HEAD_IP, '--worker-cache-dir', dir('workers'), '--cache-dir', viaRay, '--json']);
     expect(remote.code, remote.stderr).toBe(0);
     const payload = JSON.parse(remote.stdout);
     expect(payload.status).toBe('completed');
@@ -186,7 +194,9 @@ describe('sweep on a two-node Ray cluster', () => {
     for (const [key, entry] of fromRay) {
       const twin = fromHere.get(key)!;
       expect(entry.codeVersion).toBe(twin.codeVersion);
-      expect(entry.history).toEqual(twin.history);
+      // Everything but the wall-clock seconds of each epoch.
+      const losses = (result: ExperimentResult) => result.history.map(({ epoch, loss }) => ({ epoch, loss }));
+      expect(losses(entry)).toEqual(losses(twin));
       expect(entry.ledger).toEqual(twin.ledger);
       expect(entry.testLoss).toBe(twin.testLoss);
     }
@@ -199,6 +209,7 @@ describe('sweep on a two-node Ray cluster', () => {
     let killed: number | undefined;
     const executor = library.rayExecutor({
       address,
+      driverIp: HEAD_IP,
       workerCacheDir: dir('workers'),
       onDriverMessage: (message) => {
         messages.push(message);
@@ -224,7 +235,7 @@ describe('sweep on a two-node Ray cluster', () => {
     // This test process runs src/ through vitest, the workers run dist/: two code versions.
     const result = await sweepFromSource(
       { padWidth: [4] },
-      { base: { epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50 }, cacheDir: dir('cache-mismatch'), executor: rayExecutor({ address, python: venvPython, workerCacheDir: dir('workers') }) },
+      { base: { epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50 }, cacheDir: dir('cache-mismatch'), executor: rayExecutor({ address, driverIp: HEAD_IP, python: venvPython, workerCacheDir: dir('workers') }) },
     );
     expect(result.status).toBe('failed');
     expect(result.rows[0].error).toMatch(/refused the point: .*code version is \S+ but the caller's is \S+; refusing to run/);
