@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { readEntry } from '../../src/experiments/store.js';
 import { sweep as sweepFromSource } from '../../src/experiments/sweep.js';
 import { RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
+import { freePort } from '../helpers/jupyterLab.js';
 
 const ray = join(repoRoot, '.venv', 'bin', 'ray');
 const bin = join(repoRoot, 'bin', 'losslens.js');
@@ -39,17 +39,6 @@ const env: NodeJS.ProcessEnv = {
 const HEAD_IP = '127.0.0.2';
 const NODE_IP = '127.0.0.3';
 Object.assign(process.env, { PYTHONPATH: env.PYTHONPATH, RAY_USAGE_STATS_ENABLED: '0' });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface RayNode {
   child: ChildProcess;
