@@ -31,7 +31,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export const LOSS_ALIASES: Record<string, LossName> = {
+const LOSS_ALIASES: Record<string, LossName> = {
   bce: 'binaryCrossentropy',
   binary_crossentropy: 'binaryCrossentropy',
   binaryCrossentropy: 'binaryCrossentropy',
