@@ -21,3 +21,6 @@ export { codeVersion, experimentKey } from './experiments/key.js';
 export * from './experiments/compare.js';
 export * from './experiments/seeds.js';
 export { ledgerReport, textTable, type ReportRun } from './cli/report.js';
+export * from './experiments/sweep.js';
+export { inProcessExecutor, processExecutor, rayExecutor, acceptEntry, type RayExecutorOptions } from './experiments/sweepExecutors.js';
+export { dilutionSpec, QUESTION_POINTS, type DilutionPoint } from './shared/dilution.js';

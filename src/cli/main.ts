@@ -24,6 +24,7 @@ import { interruptOnSigint } from '../training/interrupt.js';
 import { formatDuration } from '../display/progress.js';
 import { ledgerReport, type ReportRun } from './report.js';
 import { terminalProgress } from './progress.js';
+import { registerSweepCommands } from './sweep.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -39,20 +40,20 @@ const LOSS_ALIASES: Record<string, LossName> = {
   meanSquaredError: 'meanSquaredError',
 };
 
-function integerArgument(min: number) {
+export function integerArgument(min: number) {
   return (value: string): number => {
     if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}.`);
     return Number(value);
   };
 }
 
-function numberArgument(value: string): number {
+export function numberArgument(value: string): number {
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
   return parsed;
 }
 
-function lossArgument(value: string): LossName {
+export function lossArgument(value: string): LossName {
   const loss = LOSS_ALIASES[value];
   if (!loss) throw new InvalidArgumentError(`expected one of ${Object.keys(LOSS_ALIASES).join(', ')}.`);
   return loss;
@@ -100,7 +101,7 @@ function configInput(options: SharedOptions): ExperimentConfigInput {
   };
 }
 
-interface Io {
+export interface Io {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
 }
@@ -226,6 +227,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
     root.command('reproduce').description("run the seed's two configs (28×28; edge-padded by 2 to 32×32) and print the ledger table"),
   ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
   reproduce.showHelpAfterError(usageHint(reproduce)).action(async (options) => setExit(await reproduceCommand(options, io)));
+  registerSweepCommands(root, io, setExit, usageHint);
   root.showHelpAfterError("Run 'losslens --help' for the commands.");
   return root;
 }

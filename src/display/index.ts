@@ -6,3 +6,5 @@ export { show, showImages, showLossPlot, showMarkdown } from './show.js';
 export { tensorBundle, tensorFigure, tensorPayload, tensorText, type ImageGrid, type ImagePanel } from './tensorImages.js';
 export { ledgerTable, lossCurves, runNames, showLedger, showLossMaps, showSamples } from './results.js';
 export { runWithProgress } from './runs.js';
+export { SweepTracker, sweepTable, sweepWithProgress } from './sweepProgress.js';
+export { dilutionBundle, dilutionPoints, dilutionText, showDilutionCurve } from './dilution.js';

@@ -21,7 +21,7 @@ import { formatDuration, progressDisplay } from './progress.js';
  * part under vm's breakOnSigint, and a SIGINT listener added inside that window did not
  * receive the signal in our tests (the kernel died instead).
  */
-async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   await new Promise((resolve) => setImmediate(resolve));
   const interrupt = interruptOnSigint({ repeatExits: false });
   try {

@@ -49,6 +49,37 @@ export function writeEntry(path: string, value: unknown): void {
   }
 }
 
+/** Why an entry's text was refused: truncated, damaged, or not what the reader expects. */
+export class EntryError extends Error {
+  override name = 'EntryError';
+}
+
+/**
+ * The value in an entry's text (as writeEntry wrote it, e.g. received from another
+ * machine), after checking its header, its SHA-256 and `isValid`; throws EntryError saying why not.
+ */
+export function decodeEntry<T>(text: string, isValid: (value: unknown) => value is T): T {
+  const newline = text.indexOf('\n');
+  if (newline < 0) throw new EntryError('no header line (truncated?)');
+  let header: { format?: unknown; sha256?: unknown };
+  try {
+    header = JSON.parse(text.slice(0, newline));
+  } catch {
+    throw new EntryError('unreadable header');
+  }
+  if (header.format !== MAGIC) throw new EntryError(`unknown format ${JSON.stringify(header.format)}`);
+  const body = text.slice(newline + 1);
+  if (sha256(body) !== header.sha256) throw new EntryError('checksum mismatch (truncated or corrupt)');
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new EntryError('body is not JSON');
+  }
+  if (!isValid(value)) throw new EntryError('contents do not match the expected schema');
+  return value;
+}
+
 /**
  * Reads an entry written by writeEntry. Returns undefined when the file is absent, and
  * also (after a warning) when it is truncated, corrupt or fails `isValid`.
@@ -61,29 +92,13 @@ export function readEntry<T>(path: string, isValid: (value: unknown) => value is
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const reject = (why: string): undefined => {
-    warn(`ignoring cache entry ${path}: ${why}; it will be recomputed`);
+  try {
+    return decodeEntry(text, isValid);
+  } catch (error) {
+    if (!(error instanceof EntryError)) throw error;
+    warn(`ignoring cache entry ${path}: ${error.message}; it will be recomputed`);
     return undefined;
-  };
-  const newline = text.indexOf('\n');
-  if (newline < 0) return reject('no header line (truncated?)');
-  let header: { format?: unknown; sha256?: unknown };
-  try {
-    header = JSON.parse(text.slice(0, newline));
-  } catch {
-    return reject('unreadable header');
   }
-  if (header.format !== MAGIC) return reject(`unknown format ${JSON.stringify(header.format)}`);
-  const body = text.slice(newline + 1);
-  if (sha256(body) !== header.sha256) return reject('checksum mismatch (truncated or corrupt)');
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return reject('body is not JSON');
-  }
-  if (!isValid(value)) return reject('contents do not match the expected schema');
-  return value;
 }
 
 export function removeEntry(path: string): void {

@@ -1,0 +1,286 @@
+/**
+ * `losslens sweep`: a grid of configs, each a cached run, here or on a Ray cluster; and
+ * the hidden `losslens sweep-point` that child processes and Ray workers run for one
+ * point (progress as JSON lines on stderr, the outcome as one JSON line on stdout).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, DEFAULT_CONFIG, normaliseConfig, type ExperimentConfig } from '../experiments/config.js';
+import { codeVersion } from '../experiments/key.js';
+import { resultPath, runExperiment } from '../experiments/run.js';
+import { sweep, SweepGridError, type SweepField, type SweepGrid, type SweepResult } from '../experiments/sweep.js';
+import { EXIT_CODE_MISMATCH, inProcessExecutor, processExecutor, rayExecutor, type PointOutcome } from '../experiments/sweepExecutors.js';
+import { PAD_MODES, type PadMode } from '../transforms/pad.js';
+import { interruptOnSigint } from '../training/interrupt.js';
+import type { TrainingProgress } from '../training/fit.js';
+import { formatPerPixel } from '../shared/lossplot.js';
+import { formatDuration } from '../display/progress.js';
+import { SweepTracker } from '../display/sweepProgress.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, integerArgument, lossArgument, numberArgument, type Io } from './main.js';
+import { textTable } from './report.js';
+
+const RANGE = /^(\d+)\.\.(\d+)(?::(\d+))?$/;
+
+/**
+ * A grid value list: "a,b,c", and for integer fields also "from..to" or "from..to:step"
+ * (inclusive), e.g. "0..8:2" for 0,2,4,6,8. Each item goes through the option's own parser.
+ */
+function listArgument<T>(parseItem: (text: string) => T, integers: boolean) {
+  return (text: string): T[] => {
+    const values: T[] = [];
+    for (const item of text.split(',').map((part) => part.trim())) {
+      const range = integers ? RANGE.exec(item) : null;
+      if (range) {
+        const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
+        if (step < 1 || to < from) throw new InvalidArgumentError(`range ${item} must go up (from..to:step, step ≥ 1).`);
+        for (let value = from; value <= to; value += step) values.push(parseItem(String(value)));
+      } else {
+        if (item === '') throw new InvalidArgumentError('expected a comma-separated list with no empty items.');
+        values.push(parseItem(item));
+      }
+    }
+    return values;
+  };
+}
+
+function padModeArgument(value: string): PadMode {
+  if (!(PAD_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PAD_MODES.join(', ')}.`);
+  return value as PadMode;
+}
+
+/** Grid fields and the flags that set them. */
+const FLAGS: Record<SweepField, string> = {
+  padWidth: '--pad-width',
+  padMode: '--pad-mode',
+  noiseFactor: '--noise',
+  loss: '--loss',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  trainSamples: '--samples',
+  testSamples: '--test-samples',
+  seed: '--seeds',
+};
+
+interface SweepCommandOptions {
+  padWidth?: number[];
+  padMode?: PadMode[];
+  noise?: number[];
+  loss?: ExperimentConfig['loss'][];
+  epochs?: number[];
+  batchSize?: number[];
+  samples?: number[];
+  testSamples?: number[];
+  seeds?: number[];
+  executor: 'local' | 'ray';
+  processes?: number;
+  address?: string;
+  cpusPerPoint: number;
+  maxRetries: number;
+  python?: string;
+  workerCacheDir?: string;
+  driverIp?: string;
+  json?: boolean;
+  cacheDir?: string;
+  force?: boolean;
+}
+
+const GRID_HELP = `
+Grid syntax: each grid option takes a comma-separated list, and integer options also take
+inclusive ranges from..to or from..to:step. Every combination is one point; options left
+out keep the seed tutorial's value (${DEFAULT_CONFIG.epochs} epochs, ${DEFAULT_CONFIG.trainSamples} images, noise ${DEFAULT_CONFIG.noiseFactor}, bce, seed ${DEFAULT_CONFIG.seed}).
+Points already in the cache are read, not recomputed. Pad width 0 is one point whatever the mode,
+and 28 + 2·width must be a multiple of 4 (even widths).
+
+Examples:
+  losslens sweep --pad-width 0..8:2 --pad-mode edge,constant --epochs 1 --samples 2000
+  losslens sweep --pad-width 0,2 --seeds 1..3 --executor local --processes 2
+  losslens sweep --pad-width 0,2,4 --executor ray --address 127.0.0.1:6379 --json > sweep.json`;
+
+function gridOf(options: SweepCommandOptions): SweepGrid {
+  const grid: SweepGrid = {};
+  const set = <K extends SweepField>(field: K, values: SweepGrid[K] | undefined) => {
+    if (values !== undefined) grid[field] = values;
+  };
+  set('padWidth', options.padWidth);
+  set('padMode', options.padMode);
+  set('noiseFactor', options.noise);
+  set('loss', options.loss);
+  set('epochs', options.epochs);
+  set('batchSize', options.batchSize);
+  set('trainSamples', options.samples);
+  set('testSamples', options.testSamples);
+  set('seed', options.seeds);
+  return grid;
+}
+
+/** Terminal rendering: the tracker's block redrawn in place on a TTY, one line per start and end on a pipe. */
+function terminalSweepProgress(stream: NodeJS.WriteStream) {
+  const tracker = new SweepTracker();
+  const tty = stream.isTTY === true;
+  let drawnLines = 0;
+  let drawnAt = 0;
+  const redraw = () => {
+    const columns = stream.columns ?? 120;
+    const lines = tracker.text().split('\n').map((line) => (line.length > columns - 1 ? line.slice(0, columns - 1) : line));
+    stream.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\r\x1b[J${lines.join('\n')}\n`);
+    drawnLines = lines.length;
+    drawnAt = Date.now();
+  };
+  return {
+    update(event: Parameters<SweepTracker['update']>[0]) {
+      tracker.update(event);
+      if (tty) {
+        if (event.type !== 'progress' || Date.now() - drawnAt >= 250) redraw();
+      } else if (event.type === 'started' || event.type === 'finished') {
+        stream.write(`${tracker.pointLine(event.point)}\n`);
+        if (event.type === 'finished') stream.write(`${tracker.summary()}\n`);
+      }
+    },
+  };
+}
+
+function resultTable(result: SweepResult): string {
+  return textTable(
+    ['point', 'status', 'pixels', 'loss per pixel', 'loss per image', 'inner', 'border', 'where', 'seconds'],
+    result.rows.map((row) => [
+      row.label,
+      row.status,
+      String(row.pixels),
+      row.perPixel === null ? '—' : formatPerPixel(row.perPixel),
+      row.perImage === null ? '—' : row.perImage.toFixed(2),
+      row.innerPerImage === null ? '—' : row.innerPerImage.toFixed(2),
+      row.borderPerImage === null ? '—' : row.borderPerImage.toFixed(2),
+      row.node ? row.node.slice(0, 12) : '',
+      row.seconds.toFixed(1),
+    ]),
+  );
+}
+
+async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<number> {
+  const grid = gridOf(options);
+  if (options.executor === 'ray' && !options.address) throw new ConfigError('--executor ray needs --address HOST:PORT of the cluster (its GCS address)');
+  if (options.executor !== 'ray' && options.address) throw new ConfigError('--address is for --executor ray');
+  if (options.executor === 'ray' && options.processes !== undefined) throw new ConfigError('--processes is for --executor local; Ray schedules by --cpus-per-point');
+  const executor =
+    options.executor === 'ray'
+      ? rayExecutor({
+          address: options.address!,
+          cpusPerPoint: options.cpusPerPoint,
+          maxRetries: options.maxRetries,
+          python: options.python,
+          workerCacheDir: options.workerCacheDir,
+          driverIp: options.driverIp,
+        })
+      : options.processes
+        ? processExecutor(options.processes)
+        : inProcessExecutor();
+  const progress = terminalSweepProgress(io.stderr);
+  const interrupt = interruptOnSigint();
+  let result: SweepResult;
+  try {
+    result = await sweep(grid, { executor, cacheDir: options.cacheDir, force: options.force, signal: interrupt.signal, onEvent: progress.update });
+  } catch (error) {
+    if (error instanceof SweepGridError && error.field in FLAGS) {
+      throw new ConfigError(`${FLAGS[error.field as SweepField]}: ${error.message.replace(/^grid field \w+ /, '')}`);
+    }
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+  if (options.json) {
+    const points = result.points.map(({ index, label, key, status, node, error, seconds }) => ({ index, label, key, status, node, error, seconds }));
+    io.stdout.write(`${JSON.stringify({ command: 'sweep', status: result.status, executor: result.executor, seconds: result.seconds, rows: result.rows, points })}\n`);
+  } else {
+    io.stdout.write(`${resultTable(result)}\n`);
+  }
+  for (const point of result.points.filter((p) => p.error)) io.stderr.write(`#${point.index + 1} ${point.label} ${point.status}: ${point.error}\n`);
+  io.stderr.write(`sweep ${result.status} in ${formatDuration(result.seconds)} on ${result.executor}\n`);
+  return result.status === 'completed' ? EXIT_OK : result.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_FAILED;
+}
+
+/** One point, for processExecutor and the Ray driver: refuses a config meant for other code. */
+async function pointCommand(options: { config: string; cacheDir: string; codeVersion: string; force?: boolean }, io: Io): Promise<number> {
+  const mine = codeVersion();
+  if (options.codeVersion !== mine) {
+    io.stderr.write(
+      `losslens sweep-point: this node's losslens code version is ${mine} but the caller's is ${options.codeVersion}; ` +
+        'refusing to run, since the result would be filed under code that did not compute it. Check out and build the same commit on every node.\n',
+    );
+    return EXIT_CODE_MISMATCH;
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(options.config);
+  } catch {
+    throw new ConfigError('--config must be a JSON experiment config');
+  }
+  const config = normaliseConfig(input as ExperimentConfig);
+  let lastProgressAt = 0;
+  const progress = (event: TrainingProgress) => {
+    const now = Date.now();
+    if (event.kind !== 'epoch' && now - lastProgressAt < 1000) return;
+    lastProgressAt = now;
+    io.stderr.write(`${JSON.stringify({ event: 'progress', progress: event })}\n`);
+  };
+  // A sweep's caller sends one SIGINT per child; a terminal's Ctrl-C reaches the children too.
+  const interrupt = interruptOnSigint({ repeatExits: false });
+  try {
+    const result = await runExperiment(config, {
+      cacheDir: options.cacheDir,
+      force: options.force,
+      signal: interrupt.signal,
+      onProgress: progress,
+      onStage: (message) => io.stderr.write(`${JSON.stringify({ event: 'stage', message })}\n`),
+    });
+    const stored = result.status !== 'interrupted';
+    const outcome: PointOutcome = {
+      key: result.key,
+      codeVersion: result.codeVersion,
+      status: result.status,
+      ...(result.message ? { message: result.message } : {}),
+      path: stored ? resultPath(options.cacheDir, result.key) : null,
+    };
+    io.stdout.write(`${JSON.stringify(outcome)}\n`);
+    return result.status === 'completed' ? EXIT_OK : result.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_FAILED;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Adds `sweep` and the hidden `sweep-point` to the program built in main.ts. */
+export function registerSweepCommands(root: Command, io: Io, setExit: (code: number) => void, usageHint: (command: Command) => string): void {
+  const integers = (min: number) => listArgument(integerArgument(min), true);
+  const command = root
+    .command('sweep')
+    .description('run every combination of a grid of configs (each a cached run) here or on a Ray cluster, and print their ledgers')
+    .option('--pad-width <list>', 'pixels of padding on each side, e.g. 0,2 or 0..8:2', integers(0))
+    .option('--pad-mode <list>', `how to fill the padding: ${PAD_MODES.join(', ')}`, listArgument(padModeArgument, false))
+    .option('--noise <list>', 'noise factors, e.g. 0.3,0.5', listArgument(numberArgument, false))
+    .option('--loss <list>', 'training losses: bce, mse', listArgument(lossArgument, false))
+    .option('--epochs <list>', 'training epochs', integers(1))
+    .option('--batch-size <list>', 'training batch sizes', integers(1))
+    .option('--samples <list>', 'training images (first n of MNIST train)', integers(1))
+    .option('--test-samples <list>', 'test images for the ledger', integers(1))
+    .option('--seeds <list>', 'seeds, e.g. 1..3', integers(0))
+    .addOption(new Option('--executor <name>', 'where points run').choices(['local', 'ray']).default('local'))
+    .option('--processes <n>', 'local: run points in n child processes (default: one after another in this process)', integerArgument(1))
+    .option('--address <host:port>', "ray: the cluster's address (as printed by `ray start --head`)")
+    .option('--cpus-per-point <n>', "ray: CPUs each point reserves (Ray's num_cpus)", integerArgument(1), 1)
+    .option('--max-retries <n>', 'ray: retries of a point whose worker or node was lost', integerArgument(0), 3)
+    .option('--python <path>', 'ray: Python with ray installed (default $LOSSLENS_PYTHON or .venv/bin/python)')
+    .option('--driver-ip <ip>', "ray: this machine's address in the cluster, when Ray cannot tell (e.g. nodes on 127.0.0.x)")
+    .option('--worker-cache-dir <dir>', "ray: the workers' cache (default their $LOSSLENS_CACHE_DIR or a temp folder)")
+    .option('--json', 'print the table as JSON on stdout (progress stays on stderr)')
+    .option('--cache-dir <dir>', 'cache directory (default $LOSSLENS_CACHE_DIR or <losslens>/.cache/experiments)')
+    .option('--force', 'recompute points even if cached')
+    .addHelpText('after', GRID_HELP);
+  command.showHelpAfterError(usageHint(command)).action(async (options: SweepCommandOptions) => setExit(await sweepCommand(options, io)));
+
+  root
+    .command('sweep-point', { hidden: true })
+    .description('run one sweep point (used by child processes and Ray workers)')
+    .requiredOption('--config <json>', 'the normalised experiment config')
+    .requiredOption('--cache-dir <dir>', 'where to store the result')
+    .requiredOption('--code-version <version>', "the caller's code version; the point is refused if this node's differs")
+    .option('--force', 'recompute even if cached')
+    .action(async (options) => setExit(await pointCommand(options, io)));
+}
