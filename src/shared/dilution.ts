@@ -6,7 +6,7 @@
  */
 import { MEASURE_LABELS, VEGA_LITE_SCHEMA } from './lossplot.js';
 import type { LossMeasure } from './mime.js';
-import { PayloadError } from './validate.js';
+import { PayloadError, describeValue } from './validate.js';
 
 /** One pad width and mode: numbers averaged over `seeds` runs. */
 export interface DilutionPoint {
@@ -31,10 +31,10 @@ const PANEL_HEIGHT = 240;
 function checkPoint(point: DilutionPoint, index: number): void {
   for (const field of ['padWidth', 'pixels', 'perPixel', 'perImage', 'seeds'] as const) {
     if (typeof point[field] !== 'number' || !Number.isFinite(point[field])) {
-      throw new PayloadError(`points[${index}].${field} must be a finite number, got ${String(point[field])}`);
+      throw new PayloadError(`points[${index}].${field}`, `must be a finite number, got ${describeValue(point[field])}`);
     }
   }
-  if (typeof point.mode !== 'string' || point.mode === '') throw new PayloadError(`points[${index}].mode must be a pad mode name`);
+  if (typeof point.mode !== 'string' || point.mode === '') throw new PayloadError(`points[${index}].mode`, 'must be a pad mode name');
 }
 
 function panel(measure: LossMeasure, points: readonly DilutionPoint[]): Record<string, unknown> {
@@ -83,7 +83,7 @@ function panel(measure: LossMeasure, points: readonly DilutionPoint[]): Record<s
 
 /** The two-panel figure (per pixel, per image) for `points`. */
 export function dilutionSpec(points: readonly DilutionPoint[], options: { title?: string; subtitle?: string } = {}): Record<string, unknown> {
-  if (points.length === 0) throw new PayloadError('points must hold at least one pad width');
+  if (points.length === 0) throw new PayloadError('points', 'must hold at least one pad width');
   points.forEach(checkPoint);
   return {
     $schema: VEGA_LITE_SCHEMA,
