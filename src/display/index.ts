@@ -4,5 +4,5 @@ export { lossPlotBundle, lossPlotText, vegaLiteToSvg } from './lossPlot.js';
 export { ProgressDisplay, progressDisplay, progressText, formatDuration, type ProgressDisplayOptions } from './progress.js';
 export { show, showImages, showLossPlot, showMarkdown } from './show.js';
 export { tensorBundle, tensorPayload, tensorPng, tensorText, type ImageGrid, type ImagePanel } from './tensorImages.js';
-export { ledgerTable, lossCurves, runNames, showLedger, showLossMaps, showSamples } from './results.js';
+export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples, type LabelsOption } from './results.js';
 export { runWithProgress } from './runs.js';
