@@ -34,8 +34,8 @@ async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Pr
 
 /**
  * `runExperiment` with its progress shown in the cell, resolving only with a completed
- * result. The label defaults to what sets the run apart from the tutorial's settings, and its
- * seed (e.g. "32×32 edge+2 mse seed 1"; see runLabels). Unless `signal` is given,
+ * result. The label defaults to its size and padding, its loss and noise where they are not
+ * the tutorial's, and its seed (e.g. "32×32 edge+2 mse seed 1"; see runLabels). Unless `signal` is given,
  * interrupting the kernel stops the training (see abortOnInterrupt); running the cell
  * again resumes from the last finished epoch.
  */
@@ -45,7 +45,10 @@ export async function runWithProgress(
 ): Promise<ExperimentResult> {
   const { label: given, ...runOptions } = options;
   const normalised = normaliseConfig(config);
-  const label = given ?? runLabel(normalised, { against: [DEFAULT_CONFIG], always: ['seed'] });
+  // Named against the same run with the tutorial's loss and noise: a line stays short in a
+  // small-sized notebook but says "mse" or "noise 0.3" where that is what was changed.
+  const tutorial = { ...normalised, loss: DEFAULT_CONFIG.loss, noiseFactor: DEFAULT_CONFIG.noiseFactor };
+  const label = given ?? runLabel(normalised, { against: [tutorial], always: ['seed'] });
   const progress = progressDisplay({ label });
   progress.setMessage('starting');
   const run = (signal?: AbortSignal) =>
