@@ -182,7 +182,7 @@ class MirroringClient(NotebookClient):
         first = display_id not in self.runs
         self.runs[display_id] = text
         if first:
-            self.reporter.say(f"  training {len(self.runs)} of {self.name}: {text}")
+            self.reporter.say(f"  run {len(self.runs)} of {self.name}: {text}")
         elif "from the cache" in text or " done: " in text or "interrupted" in text or "diverged" in text or "failed" in text:
             self.reporter.say(f"  {text}")
         else:
@@ -219,6 +219,7 @@ def execute(
         resources={"metadata": {"path": str(source.parent.resolve())}},
     )
     started = time.monotonic()
+    reporter.doing(f"{source.name}: starting the tslab kernel")
     try:
         client.execute()
     finally:
@@ -304,7 +305,9 @@ def run_all(args: argparse.Namespace, params: dict, summaries: list[str], report
             reporter.say(f"{source}: a cell failed; the executed notebook was kept in {args.output}\n{error}")
             return 1
         if args.html:
+            reporter.doing(f"{source.name}: exporting HTML")
             export_html(notebook, (args.output / source.name).with_suffix(".html"))
+            reporter.doing("")
         texts = summary_text(notebook)
         summaries.append(f"## {source.name} (executed in {time.monotonic() - started:.0f} s)")
         summaries.extend(texts or ["(no cell tagged 'summary' produced output)"])

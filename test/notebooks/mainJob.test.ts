@@ -16,7 +16,7 @@ function trainings(): Map<string, string[]> {
   const byTraining = new Map<string, string[]>();
   let current: string[] | undefined;
   for (const line of log.split('\n')) {
-    const start = /^ {2}training (\d+) of (\S+):/.exec(line);
+    const start = /^ {2}run (\d+) of (\S+):/.exec(line);
     if (start) byTraining.set(`${start[2]} #${start[1]}`, (current = []));
     else if (/^\[\d+\/\d+\] running|^executed /.test(line)) current = undefined;
     current?.push(line);
