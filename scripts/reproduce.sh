@@ -8,13 +8,15 @@
 # Full fidelity by default (the seed's 10 epochs × 60,000 images); --quick, or
 # LOSSLENS_PROFILE=quick, runs the smoke-test profile defined in scripts/run_notebooks.py.
 # Experiment results are cached (see src/experiments), so a second run is fast.
+# The terminal shows each notebook, cell and training (bar, rate, ETA) as it runs;
+# DIR/reproduce.log keeps every line.
 # Expects scripts/setup.sh to have run (`npm run reproduce` runs it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile="${LOSSLENS_PROFILE:-full}"
 output="output"
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) profile=quick ;;
@@ -28,11 +30,12 @@ done
 
 # The notebooks import the compiled library from ../dist.
 npm run --silent build
-echo "running notebooks/*.ipynb with the '$profile' profile into $output/" >&2
+echo "running notebooks/*.ipynb with the '$profile' profile into $output/ (log: $output/reproduce.log)" >&2
 started=$SECONDS
 mkdir -p "$output"
 # The key tables go to the terminal and, with the run's duration, to summary.md.
-.venv/bin/python scripts/run_notebooks.py notebooks/*.ipynb --output "$output" --profile "$profile" --html --summary |
+.venv/bin/python scripts/run_notebooks.py notebooks/*.ipynb --output "$output" --profile "$profile" --html --summary \
+  --log "$output/reproduce.log" |
   tee "$output/summary.md"
 echo "Total: $((SECONDS - started)) s on $(date -u '+%Y-%m-%d %H:%M UTC')." | tee -a "$output/summary.md"
 echo "open $output/*.html to read the results" >&2

@@ -14,6 +14,10 @@ toggle, and a table of contents follows the title (see `export_html`).
 
 Cells tagged `summary` hold each notebook's key table; `--summary` prints their text
 after all notebooks ran.
+
+While a notebook runs, the terminal (stderr) shows which notebook and cell runs and
+mirrors each training's progress line (bar, rate, ETA) from the kernel's progress
+displays; `--log` keeps every line for later (see `Reporter`).
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import sys
+import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TextIO
 
 import nbformat
 from jinja2 import DictLoader
@@ -113,23 +120,164 @@ def inject_parameters(notebook: nbformat.NotebookNode, params: dict) -> None:
     cells.insert(position + 1, injected)
 
 
-def execute(source: Path, destination: Path, params: dict, timeout: int) -> nbformat.NotebookNode:
+class Reporter:
+    """The main job's voice on stderr: lines that stay (`say`) and one status line that is
+    redrawn in place on a terminal (`status`; on a pipe it is printed at most every
+    STATUS_INTERVAL seconds, or when it changes kind). Every line also goes to the log,
+    unthrottled. A heartbeat thread says what runs whenever nothing was shown for
+    HEARTBEAT seconds, so the job is never silent for long."""
+
+    STATUS_INTERVAL = 5.0
+    HEARTBEAT = 5.0
+
+    def __init__(self, stream: TextIO = sys.stderr, log: TextIO | None = None) -> None:
+        self.stream, self.log = stream, log
+        self.tty = stream.isatty()
+        self.lock = threading.Lock()
+        self.status_shown = False
+        self.last_shown = time.monotonic()
+        self.activity = ""
+        self.activity_started = time.monotonic()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._heartbeat, daemon=True)
+        self.thread.start()
+
+    def _write_log(self, line: str) -> None:
+        if self.log:
+            self.log.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+            self.log.flush()
+
+    def say(self, line: str) -> None:
+        with self.lock:
+            if self.status_shown:
+                self.stream.write("\r\x1b[2K")
+                self.status_shown = False
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self.last_shown = time.monotonic()
+            self._write_log(line)
+
+    def status(self, line: str, force: bool = False) -> None:
+        with self.lock:
+            self._write_log(line)
+            now = time.monotonic()
+            if self.tty:
+                width = 200
+                try:
+                    import shutil
+
+                    width = shutil.get_terminal_size().columns
+                except OSError:
+                    pass
+                self.stream.write("\r\x1b[2K" + line[: max(20, width - 1)])
+                self.status_shown = True
+            elif force or now - self.last_shown >= self.STATUS_INTERVAL:
+                self.stream.write(line + "\n")
+            else:
+                return
+            self.stream.flush()
+            self.last_shown = now
+
+    def doing(self, activity: str) -> None:
+        """What runs now, for the heartbeat (e.g. "01-the-question.ipynb: cell 4/19")."""
+        self.activity, self.activity_started = activity, time.monotonic()
+
+    def _heartbeat(self) -> None:
+        while not self.stopped.wait(1.0):
+            if self.activity and time.monotonic() - self.last_shown >= self.HEARTBEAT:
+                self.status(f"{self.activity} running for {time.monotonic() - self.activity_started:.0f} s", force=True)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        with self.lock:
+            if self.status_shown:
+                self.stream.write("\n")
+                self.status_shown = False
+
+
+class MirroringClient(NotebookClient):
+    """nbclient that mirrors the kernel's progress displays to a Reporter. losslens shows
+    each run as one output with a display_id that later update_display_data messages
+    replace (src/display/progress.ts); those are the only losslens outputs with a
+    display_id, so each id is one run. A run's last text says whether it trained ("done:")
+    or came "from the cache"."""
+
+    def __init__(self, notebook: nbformat.NotebookNode, reporter: Reporter, name: str, **kwargs) -> None:
+        super().__init__(notebook, **kwargs)
+        self.reporter, self.name = reporter, name
+        self.code_cells = sum(1 for cell in notebook.cells if cell.cell_type == "code")
+        self.runs: dict[str, str] = {}
+        self.epoch_ends: dict[str, str] = {}
+        self.on_cell_execute = self._cell_starts
+
+    def _cell_starts(self, cell: nbformat.NotebookNode, cell_index: int) -> None:
+        number = sum(1 for c in self.nb.cells[: cell_index + 1] if c.cell_type == "code")
+        self.reporter.doing(f"{self.name}: cell {number}/{self.code_cells}")
+
+    def process_message(self, msg: dict, cell: nbformat.NotebookNode, cell_index: int):
+        content = msg.get("content", {})
+        display_id = (content.get("transient") or {}).get("display_id")
+        text = (content.get("data") or {}).get("text/plain")
+        if msg.get("msg_type") in ("display_data", "update_display_data") and display_id and isinstance(text, str):
+            self._mirror(display_id, text)
+        return super().process_message(msg, cell, cell_index)
+
+    def _mirror(self, display_id: str, text: str) -> None:
+        first = display_id not in self.runs
+        self.runs[display_id] = text
+        if first:
+            self.reporter.say(f"  run {len(self.runs)} of {self.name}: {text}")
+        elif "from the cache" in text or " done: " in text or "interrupted" in text or "diverged" in text or "failed" in text:
+            self.reporter.say(f"  {text}")
+        else:
+            # Stage changes and epoch ends always show; batch updates at most every STATUS_INTERVAL.
+            # (The last batch is reported twice, as a batch and as the epoch: show it once.)
+            step = re.search(r"epoch (\d+)/\d+ · batch (\d+)/(\d+)", text)
+            epoch_end = bool(step) and step.group(2) == step.group(3)
+            if epoch_end and self.epoch_ends.get(display_id) == step.group(1):
+                return
+            if epoch_end:
+                self.epoch_ends[display_id] = step.group(1)
+            self.reporter.status(f"  {text}", force=not step or epoch_end)
+
+    def counts(self) -> tuple[int, int]:
+        """(trainings run, results read from the cache) so far."""
+        cached = sum(1 for text in self.runs.values() if "from the cache" in text)
+        return len(self.runs) - cached, cached
+
+
+def execute(
+    source: Path, destination: Path, params: dict, timeout: int, reporter: Reporter | None = None
+) -> nbformat.NotebookNode:
     notebook = nbformat.read(source, as_version=4)
     if params:
         inject_parameters(notebook, params)
-    client = NotebookClient(
+    own_reporter = reporter is None
+    reporter = reporter or Reporter()
+    client = MirroringClient(
         notebook,
+        reporter,
+        source.name,
         kernel_name=KERNEL,
         timeout=timeout,
         resources={"metadata": {"path": str(source.parent.resolve())}},
     )
     started = time.monotonic()
+    reporter.doing(f"{source.name}: starting the tslab kernel")
     try:
         client.execute()
     finally:
+        reporter.doing("")
         destination.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, destination)
-    print(f"executed {source} in {time.monotonic() - started:.1f} s -> {destination}", file=sys.stderr)
+        trained, cached = client.counts()
+        reporter.say(
+            f"executed {source} in {time.monotonic() - started:.1f} s ({trained} training(s) run, "
+            f"{cached} from the cache) -> {destination}"
+        )
+        if own_reporter:
+            reporter.close()
     return notebook
 
 
@@ -218,6 +366,7 @@ def main() -> int:
     parser.add_argument("--html", action="store_true", help="also write self-contained HTML next to each executed notebook")
     parser.add_argument("--summary", action="store_true", help="print the outputs of cells tagged 'summary' at the end")
     parser.add_argument("--timeout", type=int, default=-1, help="seconds per cell (-1: no limit)")
+    parser.add_argument("--log", type=Path, help="also append every progress line, unthrottled, to this file")
     args = parser.parse_args()
     try:
         extra = json.loads(args.params)
@@ -229,16 +378,34 @@ def main() -> int:
     for source in args.notebooks:
         if not source.is_file():
             parser.error(f"no notebook at {source}")
-    summaries = [f"Profile '{args.profile}', parameters {json.dumps(params)}."]
-    for source in args.notebooks:
+    custom = f" with custom parameters {json.dumps(extra)}" if extra else ""
+    summaries = [f"Profile '{args.profile}'{custom}; parameters {json.dumps(params)}."]
+    log = None
+    if args.log:
+        args.log.parent.mkdir(parents=True, exist_ok=True)
+        log = args.log.open("a", encoding="utf-8")
+    reporter = Reporter(sys.stderr, log)
+    try:
+        return run_all(args, params, summaries, reporter)
+    finally:
+        reporter.close()
+        if log:
+            log.close()
+
+
+def run_all(args: argparse.Namespace, params: dict, summaries: list[str], reporter: Reporter) -> int:
+    for number, source in enumerate(args.notebooks, 1):
         started = time.monotonic()
+        reporter.say(f"[{number}/{len(args.notebooks)}] running {source}")
         try:
-            notebook = execute(source, args.output / source.name, params, args.timeout)
+            notebook = execute(source, args.output / source.name, params, args.timeout, reporter)
         except CellExecutionError as error:
-            print(f"{source}: a cell failed; the executed notebook was kept in {args.output}\n{error}", file=sys.stderr)
+            reporter.say(f"{source}: a cell failed; the executed notebook was kept in {args.output}\n{error}")
             return 1
         if args.html:
+            reporter.doing(f"{source.name}: exporting HTML")
             export_html(notebook, (args.output / source.name).with_suffix(".html"))
+            reporter.doing("")
         texts = summary_text(notebook)
         summaries.append(f"## {source.name} (executed in {time.monotonic() - started:.0f} s)")
         summaries.extend(texts or ["(no cell tagged 'summary' produced output)"])

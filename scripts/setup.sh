@@ -61,7 +61,7 @@ ensure_python_env() {
 
 ensure_node_modules() {
   local want
-  want=$(digest package-lock.json)
+  want=$(digest package-lock.json patches/*.patch)
   stamp_matches "$ROOT/node_modules/.losslens-stamp" "$want" && return
   # tfjs-node's own install script downloads libtensorflow from a host that is not
   # reachable here, so install scripts are run one by one below instead of by npm.
@@ -75,6 +75,8 @@ ensure_node_modules() {
   fi
   # tslab talks to Jupyter through zeromq, whose install script picks its bundled prebuild.
   npm rebuild zeromq --foreground-scripts --loglevel=error
+  # Our fixes to dependencies (patches/, e.g. tslab printing a stack on every kernel interrupt).
+  "$ROOT/node_modules/.bin/patch-package" --error-on-fail >/dev/null
   echo "$want" >"$ROOT/node_modules/.losslens-stamp"
 }
 

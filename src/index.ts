@@ -19,6 +19,7 @@ export * from './experiments/result.js';
 export { runExperiment, defaultCacheDir, resultPath, checkpointPath, SAMPLE_COUNT, type RunOptions } from './experiments/run.js';
 export { codeVersion, experimentKey } from './experiments/key.js';
 export * from './experiments/compare.js';
+export * from './experiments/labels.js';
 export * from './experiments/seeds.js';
 export { ledgerReport, textTable, type ReportRun } from './cli/report.js';
 export * from './experiments/sweep.js';

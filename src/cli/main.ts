@@ -8,7 +8,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import {
   ConfigError,
   DEFAULT_CONFIG,
-  describeConfig,
+  MNIST_TEST_IMAGES,
+  MNIST_TRAIN_IMAGES,
   normaliseConfig,
   SEED_PAD,
   type ExperimentConfig,
@@ -17,6 +18,7 @@ import {
 import { PAD_MODES } from '../transforms/pad.js';
 import type { LossName } from '../model/autoencoder.js';
 import type { ExperimentResult } from '../experiments/result.js';
+import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
 import { defaultCacheDir, runExperiment, type RunOptions } from '../experiments/run.js';
 import { summarise } from '../experiments/seeds.js';
 import { compare } from '../experiments/compare.js';
@@ -40,11 +42,33 @@ const LOSS_ALIASES: Record<string, LossName> = {
   meanSquaredError: 'meanSquaredError',
 };
 
-export function integerArgument(min: number) {
+export function integerArgument(min: number, max = Number.MAX_SAFE_INTEGER, hint = '') {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}.`);
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max.toLocaleString('en-US')}`;
+      throw new InvalidArgumentError(`expected an integer ${range}${hint}.`);
+    }
     return Number(value);
   };
+}
+
+/** Config fields as the flags that set them, so a ConfigError names what the user typed. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  'pad.width': '--pad-width',
+  'pad.mode': '--pad-mode',
+  noiseFactor: '--noise',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  trainSamples: '--samples',
+  testSamples: '--test-samples',
+  seed: '--seed',
+  loss: '--loss',
+};
+
+/** "trainSamples must be …" → "--samples must be …" (only the message's leading field name). */
+export function flagMessage(message: string): string {
+  const field = Object.keys(FLAG_OF_FIELD).find((name) => message.startsWith(`${name} `));
+  return field ? `${FLAG_OF_FIELD[field]}${message.slice(field.length)}` : message;
 }
 
 export function numberArgument(value: string): number {
@@ -55,7 +79,7 @@ export function numberArgument(value: string): number {
 
 export function lossArgument(value: string): LossName {
   const loss = LOSS_ALIASES[value];
-  if (!loss) throw new InvalidArgumentError(`expected one of ${Object.keys(LOSS_ALIASES).join(', ')}.`);
+  if (!loss) throw new InvalidArgumentError(`expected bce, mse or a library name (${Object.keys(LOSS_ALIASES).join(', ')}).`);
   return loss;
 }
 
@@ -79,10 +103,24 @@ function addSharedOptions(command: Command): Command {
     .option('--noise <factor>', 'noise factor (std of the Gaussian noise on inputs)', numberArgument, DEFAULT_CONFIG.noiseFactor)
     .option('--epochs <n>', 'training epochs', integerArgument(1), DEFAULT_CONFIG.epochs)
     .option('--batch-size <n>', 'training batch size', integerArgument(1), DEFAULT_CONFIG.batchSize)
-    .option('--samples <n>', 'training images (first n of MNIST train)', integerArgument(1), DEFAULT_CONFIG.trainSamples)
-    .option('--test-samples <n>', 'test images for the ledger (first n of MNIST test)', integerArgument(1), DEFAULT_CONFIG.testSamples)
-    .option('--seed <n>', 'seed for noise, initial weights and shuffles', integerArgument(0), DEFAULT_CONFIG.seed)
-    .option('--loss <name>', 'training loss: bce or mse', lossArgument, DEFAULT_CONFIG.loss)
+    .option(
+      '--samples <n>',
+      'training images (first n of MNIST train)',
+      integerArgument(1, MNIST_TRAIN_IMAGES, ' (MNIST has 60,000 training images)'),
+      DEFAULT_CONFIG.trainSamples,
+    )
+    .option(
+      '--test-samples <n>',
+      'test images for the ledger (first n of MNIST test)',
+      integerArgument(1, MNIST_TEST_IMAGES, ' (MNIST has 10,000 test images)'),
+      DEFAULT_CONFIG.testSamples,
+    )
+    .option('--seed <n>', 'seed for noise, initial weights and shuffles', integerArgument(0, 0xffffffff), DEFAULT_CONFIG.seed)
+    .addOption(
+      new Option('--loss <name>', 'training loss: bce (binaryCrossentropy) or mse (meanSquaredError); either name works')
+        .argParser(lossArgument)
+        .default(DEFAULT_CONFIG.loss, LOSS_SHORT_NAMES[DEFAULT_CONFIG.loss]),
+    )
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--no-cache', 'neither read nor write cached results and checkpoints')
     .option('--cache-dir <dir>', 'cache directory (default $LOSSLENS_CACHE_DIR or <losslens>/.cache/experiments)')
@@ -111,10 +149,9 @@ async function runAll(configs: readonly ExperimentConfig[], options: SharedOptio
   const interrupt = interruptOnSigint();
   const results: ExperimentResult[] = [];
   try {
-    for (const config of configs) {
-      const label = configs.some((other) => other !== config && describeConfig(other) === describeConfig(config))
-        ? `${describeConfig(config)} seed ${config.seed}`
-        : describeConfig(config);
+    const labels = runLabels(configs);
+    for (const [i, config] of configs.entries()) {
+      const label = labels[i];
       const progress = terminalProgress(io.stderr, label);
       const runOptions: RunOptions = {
         cache: options.cache,
@@ -146,10 +183,10 @@ function reportIncomplete(result: ExperimentResult, options: SharedOptions, io: 
       : result.history.length > 0
         ? `\nFinished epochs are checkpointed in ${options.cacheDir ?? defaultCacheDir()}; run the same command again to go on.`
         : '';
-    io.stderr.write(`${describeConfig(result.config)}: ${result.message ?? 'interrupted'}.${where}\n`);
+    io.stderr.write(`${runLabel(result.config, { always: ['seed'] })}: ${result.message ?? 'interrupted'}.${where}\n`);
     return EXIT_INTERRUPTED;
   }
-  io.stderr.write(`${describeConfig(result.config)}: ${result.message ?? result.status}\n`);
+  io.stderr.write(`${runLabel(result.config, { always: ['seed'] })}: ${result.message ?? result.status}\n`);
   return EXIT_FAILED;
 }
 
@@ -164,7 +201,7 @@ async function runCommand(options: SharedOptions & { padWidth: number; padMode: 
   const [result] = await runAll([config], options, io);
   if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
   if (result.status !== 'completed') return reportIncomplete(result, options, io);
-  if (!options.json) io.stdout.write(`${ledgerReport([{ label: describeConfig(config), results: [result] }])}\n`);
+  if (!options.json) io.stdout.write(`${ledgerReport([{ label: runLabel(config), results: [result] }])}\n`);
   io.stderr.write(`took ${formatDuration((performance.now() - started) / 1000)}${origins([result])}\n`);
   return EXIT_OK;
 }
@@ -176,9 +213,10 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
   const configs = seeds.flatMap((seed) => shapes.map((pad) => normaliseConfig({ ...configInput(options), seed, pad })));
   const started = performance.now();
   const results = await runAll(configs, options, io);
+  const shapeLabels = runLabels(configs.slice(0, shapes.length));
   const runs: ReportRun[] = shapes.map((_, shape) => {
     const mine = results.filter((_, i) => i % shapes.length === shape);
-    return { label: describeConfig(configs[shape]), results: mine };
+    return { label: shapeLabels[shape], results: mine };
   });
   const incomplete = results.find((r) => r.status !== 'completed');
   if (options.json) {
@@ -195,7 +233,7 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
   if (!options.json) {
     const [plain, padded] = runs.map((run) => run.results[0].config);
     io.stdout.write(
-      `The seed's two runs: ${describeConfig(plain)} versus ${describeConfig(padded)}; noise ${plain.noiseFactor}, ` +
+      `The seed's two runs: ${runLabel(plain)} versus ${runLabel(padded)}; ${plain.loss}, noise ${plain.noiseFactor}, ` +
         `${plain.epochs} epoch(s) of batch ${plain.batchSize} on ${plain.trainSamples.toLocaleString('en-US')} training images, ` +
         `seed(s) ${seeds.join(', ')}.\n` +
         'The seed reported 0.099 × 784 ≈ 77.6 and 0.075 × 1024 ≈ 76.8 (10 epochs, 60,000 images).\n\n' +
@@ -248,7 +286,7 @@ export async function main(argv: readonly string[] = process.argv, io: Io = { st
     }
     if (error instanceof ConfigError) {
       const command = cli.commands.find((c) => c.name() === argv[2]);
-      io.stderr.write(`error: ${error.message}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`);
+      io.stderr.write(`error: ${flagMessage(error.message)}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`);
       return EXIT_USAGE;
     }
     io.stderr.write(`losslens: ${error instanceof Error ? error.message : String(error)}\n`);

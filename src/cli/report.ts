@@ -6,7 +6,7 @@
  */
 import type { LedgerPart } from '../accounting/ledger.js';
 import type { ExperimentResult } from '../experiments/result.js';
-import { describeConfig } from '../experiments/config.js';
+import { runLabel, runLabels } from '../experiments/labels.js';
 import { spread } from '../experiments/seeds.js';
 
 /** One row per config; each holds that config's completed results, one per seed. */
@@ -33,7 +33,7 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 }
 
 const ledgerOf = (result: ExperimentResult) => {
-  if (!result.ledger) throw new Error(`no ledger: the run ${describeConfig(result.config)} is ${result.status}`);
+  if (!result.ledger) throw new Error(`no ledger: the run ${runLabel(result.config, { always: ['seed'] })} is ${result.status}`);
   return result.ledger;
 };
 const region = (which: 'inner' | 'border', pick: (part: LedgerPart) => number): Pick => (result) => {
@@ -106,5 +106,6 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
 
 /** Report rows for results of one config per row (e.g. runExperiment results). */
 export function runsOf(groups: readonly (readonly ExperimentResult[])[]): ReportRun[] {
-  return groups.map((results) => ({ label: describeConfig(results[0].config), results }));
+  const labels = runLabels(groups.map((results) => results[0].config));
+  return groups.map((results, i) => ({ label: labels[i], results }));
 }

@@ -4,7 +4,7 @@ export { lossPlotBundle, lossPlotText, vegaLiteToSvg } from './lossPlot.js';
 export { ProgressDisplay, progressDisplay, progressText, formatDuration, type ProgressDisplayOptions } from './progress.js';
 export { show, showImages, showLossPlot, showMarkdown } from './show.js';
 export { tensorBundle, tensorFigure, tensorPayload, tensorText, type ImageGrid, type ImagePanel } from './tensorImages.js';
-export { ledgerTable, lossCurves, runNames, showLedger, showLossMaps, showSamples } from './results.js';
+export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples, type LabelsOption } from './results.js';
 export { runWithProgress } from './runs.js';
 export { SweepTracker, sweepTable, sweepWithProgress } from './sweepProgress.js';
 export { dilutionBundle, dilutionPoints, dilutionText, showDilutionCurve } from './dilution.js';

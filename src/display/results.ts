@@ -7,10 +7,11 @@ import { tf } from '../tf.js';
 import type { BorderWidths, LossAnnotation, LossMeasure, LossPlotPayload, LossPoint } from '../shared/mime.js';
 import { formatPerPixel, lossPlotPayload } from '../shared/lossplot.js';
 import type { LossLedger } from '../accounting/ledger.js';
-import { describeConfig, imageSide } from '../experiments/config.js';
+import { imageSide } from '../experiments/config.js';
+import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
 import { decodeFloat32, type ExperimentResult } from '../experiments/result.js';
 import { markdownTable } from './bundle.js';
-import { showImages, showMarkdown } from './show.js';
+import { showImages, showLossPlot, showMarkdown } from './show.js';
 import type { ImagePanel } from './tensorImages.js';
 
 type Completed = ExperimentResult & { ledger: LossLedger; lossMaps: NonNullable<ExperimentResult['lossMaps']>; samples: NonNullable<ExperimentResult['samples']> };
@@ -18,21 +19,19 @@ type Completed = ExperimentResult & { ledger: LossLedger; lossMaps: NonNullable<
 function completed(result: ExperimentResult): Completed {
   if (result.status !== 'completed' || !result.ledger || !result.lossMaps || !result.samples) {
     throw new Error(
-      `run ${describeConfig(result.config)} (seed ${result.config.seed}) is ${result.status}` +
+      `run ${runLabel(result.config, { always: ['seed'] })} is ${result.status}` +
         `${result.message ? `: ${result.message}` : ''}; only completed runs have test-set numbers to show`,
     );
   }
   return result as Completed;
 }
 
-/**
- * A name per result: its size and padding, plus the seed when the results use several
- * seeds (so two seeds of one config stay apart on a plot).
- */
-export function runNames(results: readonly ExperimentResult[]): string[] {
-  const seeds = new Set(results.map((r) => r.config.seed));
-  return results.map((r) => (seeds.size > 1 ? `${describeConfig(r.config)} seed ${r.config.seed}` : describeConfig(r.config)));
+/** A caller's own names for the runs shown, one per result (see runLabels). */
+export interface LabelsOption {
+  labels?: readonly (string | undefined)[];
 }
+
+const labelsOf = (results: readonly ExperimentResult[], options: LabelsOption) => runLabels(results.map((r) => r.config), options);
 
 /**
  * Training loss per epoch and the final test loss of each run, with each run's
@@ -40,10 +39,17 @@ export function runNames(results: readonly ExperimentResult[]): string[] {
  */
 export function lossCurves(
   results: readonly ExperimentResult[],
-  options: { title?: string; measure?: LossMeasure } = {},
+  options: { title?: string; measure?: LossMeasure } & LabelsOption = {},
 ): LossPlotPayload {
   if (results.length === 0) throw new Error('lossCurves: give at least one experiment result');
-  const names = runNames(results);
+  const names = labelsOf(results, options);
+  const losses = new Set(results.map((r) => r.config.loss));
+  if (losses.size > 1) {
+    throw new Error(
+      `lossCurves: these runs were trained with different losses (${[...losses].join(', ')}), whose values share no scale, ` +
+        'so one axis would mislead; showLossCurves(results) draws one plot per loss',
+    );
+  }
   const points: LossPoint[] = [];
   const annotations: LossAnnotation[] = [];
   results.forEach((result, i) => {
@@ -63,6 +69,25 @@ export function lossCurves(
     points,
     annotations,
   });
+}
+
+/**
+ * The loss curves of any runs: one plot per loss (a binary cross-entropy and a squared
+ * error share no scale), every run named against all the runs given.
+ */
+export function showLossCurves(
+  results: readonly ExperimentResult[],
+  options: { title?: string; measure?: LossMeasure } & LabelsOption = {},
+): Promise<void> {
+  const names = labelsOf(results, options);
+  const losses = [...new Set(results.map((r) => r.config.loss))];
+  // Every plot is handed to the display before the first await, so all land in the calling cell.
+  const shown = losses.map((loss) => {
+    const mine = results.flatMap((result, i) => (result.config.loss === loss ? [{ result, name: names[i] }] : []));
+    const title = losses.length > 1 ? `${options.title ?? 'Reconstruction loss by epoch'} (${LOSS_SHORT_NAMES[loss]}: ${loss})` : options.title;
+    return showLossPlot(lossCurves(mine.map((m) => m.result), { ...options, title, labels: mine.map((m) => m.name) }));
+  });
+  return Promise.all(shown).then(() => undefined);
 }
 
 function borderOf(result: ExperimentResult): BorderWidths | undefined {
@@ -95,9 +120,9 @@ export function showSamples(result: ExperimentResult, options: { maxImages?: num
  * targets' own entropy) and the excess (what training could still remove), on one
  * shared colour scale so the runs compare by eye.
  */
-export function showLossMaps(results: readonly ExperimentResult[]): Promise<void> {
+export function showLossMaps(results: readonly ExperimentResult[], options: LabelsOption = {}): Promise<void> {
   const runs = results.map(completed);
-  const names = runNames(runs);
+  const names = labelsOf(runs, options);
   const high = Math.max(...runs.flatMap((r) => r.lossMaps.values));
   const panels: ImagePanel[] = runs.flatMap((run, i) => {
     const { height, width } = run.lossMaps;
@@ -115,9 +140,9 @@ export function showLossMaps(results: readonly ExperimentResult[]): Promise<void
 const fixed = (digits: number) => (value: number) => value.toFixed(digits);
 
 /** The test-set ledger of each run as a Markdown table: totals, regions, floor and excess. */
-export function ledgerTable(results: readonly ExperimentResult[]): string {
+export function ledgerTable(results: readonly ExperimentResult[], options: LabelsOption = {}): string {
   const runs = results.map(completed);
-  const names = runNames(runs);
+  const names = labelsOf(runs, options);
   const perImage = fixed(2);
   const rows = runs.map((run, i) => {
     const { ledger } = run;
@@ -141,6 +166,6 @@ export function ledgerTable(results: readonly ExperimentResult[]): string {
   );
 }
 
-export function showLedger(results: readonly ExperimentResult[]): Promise<void> {
-  return showMarkdown(ledgerTable(results));
+export function showLedger(results: readonly ExperimentResult[], options: LabelsOption = {}): Promise<void> {
+  return showMarkdown(ledgerTable(results, options));
 }

@@ -4,7 +4,8 @@
  * result came from the cache, and ends with the outcome.
  */
 
-import { describeConfig, normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
+import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
+import { runLabel } from '../experiments/labels.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
 import { interruptOnSigint } from '../training/interrupt.js';
@@ -33,7 +34,8 @@ export async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<
 
 /**
  * `runExperiment` with its progress shown in the cell, resolving only with a completed
- * result (the label defaults to e.g. "32×32 edge+2 seed 1"). Unless `signal` is given,
+ * result. The label defaults to its size and padding, its loss and noise where they are not
+ * the tutorial's, and its seed (e.g. "32×32 edge+2 mse seed 1"; see runLabels). Unless `signal` is given,
  * interrupting the kernel stops the training (see abortOnInterrupt); running the cell
  * again resumes from the last finished epoch.
  */
@@ -43,7 +45,10 @@ export async function runWithProgress(
 ): Promise<ExperimentResult> {
   const { label: given, ...runOptions } = options;
   const normalised = normaliseConfig(config);
-  const label = given ?? `${describeConfig(normalised)} seed ${normalised.seed}`;
+  // Named against the same run with the tutorial's loss and noise: a line stays short in a
+  // small-sized notebook but says "mse" or "noise 0.3" where that is what was changed.
+  const tutorial = { ...normalised, loss: DEFAULT_CONFIG.loss, noiseFactor: DEFAULT_CONFIG.noiseFactor };
+  const label = given ?? runLabel(normalised, { against: [tutorial], always: ['seed'] });
   const progress = progressDisplay({ label });
   progress.setMessage('starting');
   const run = (signal?: AbortSignal) =>

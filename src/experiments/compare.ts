@@ -5,7 +5,7 @@
  */
 import type { LossName } from '../model/autoencoder.js';
 import type { LedgerPart, LossLedger } from '../accounting/ledger.js';
-import { describeConfig } from './config.js';
+import { runLabel, runLabels } from './labels.js';
 import type { ExperimentResult } from './result.js';
 
 export interface Delta {
@@ -53,7 +53,7 @@ function comparePart(a: LedgerPart | null, b: LedgerPart | null): PartComparison
 
 function completedLedger(result: ExperimentResult, side: string): LossLedger & { testLoss: number } {
   if (result.status !== 'completed' || !result.ledger || result.testLoss === null) {
-    throw new Error(`compare: result ${side} (${describeConfig(result.config)}) is ${result.status}, not completed; run it to the end first`);
+    throw new Error(`compare: result ${side} (${runLabel(result.config, { always: ['seed'] })}) is ${result.status}, not completed; run it to the end first`);
   }
   return { ...result.ledger, testLoss: result.testLoss };
 }
@@ -62,12 +62,16 @@ function completedLedger(result: ExperimentResult, side: string): LossLedger & {
 export function compare(a: ExperimentResult, b: ExperimentResult): ExperimentComparison {
   const ledgerA = completedLedger(a, 'a');
   const ledgerB = completedLedger(b, 'b');
+  const [labelA, labelB] = runLabels([a.config, b.config]);
   if (ledgerA.loss !== ledgerB.loss) {
-    throw new Error(`compare: a was trained with ${ledgerA.loss} but b with ${ledgerB.loss}; compare runs of the same loss`);
+    throw new Error(
+      `compare: a (${labelA}) was trained with ${ledgerA.loss} but b (${labelB}) with ${ledgerB.loss}; their losses share no scale, ` +
+        'so compare runs of the same loss',
+    );
   }
   return {
-    a: { label: describeConfig(a.config), key: a.key },
-    b: { label: describeConfig(b.config), key: b.key },
+    a: { label: labelA, key: a.key },
+    b: { label: labelB, key: b.key },
     loss: ledgerA.loss,
     pixels: delta(ledgerA.pixels, ledgerB.pixels),
     testLoss: delta(ledgerA.testLoss, ledgerB.testLoss),

@@ -9,7 +9,8 @@
 import type { LossName } from '../model/autoencoder.js';
 import type { PadMode } from '../transforms/pad.js';
 import type { TrainingProgress } from '../training/fit.js';
-import { ConfigError, describeConfig, imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { ConfigError, imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { runLabels } from './labels.js';
 import { canonicalJson, codeVersion, experimentKey } from './key.js';
 import { isExperimentResult, type ExperimentResult } from './result.js';
 import { defaultCacheDir, resultPath } from './run.js';
@@ -215,20 +216,6 @@ export interface SweepOptions {
   base?: ExperimentConfigInput;
 }
 
-function pointLabel(config: ExperimentConfig, configs: readonly ExperimentConfig[]): string {
-  const seeds = new Set(configs.map((c) => c.seed));
-  const parts = [describeConfig(config)];
-  const varies = <T>(read: (c: ExperimentConfig) => T) => new Set(configs.map(read)).size > 1;
-  if (varies((c) => c.noiseFactor)) parts.push(`noise ${config.noiseFactor}`);
-  if (varies((c) => c.loss)) parts.push(config.loss === 'binaryCrossentropy' ? 'bce' : 'mse');
-  if (varies((c) => c.epochs)) parts.push(`${config.epochs} ep`);
-  if (varies((c) => c.batchSize)) parts.push(`batch ${config.batchSize}`);
-  if (varies((c) => c.trainSamples)) parts.push(`${config.trainSamples} train`);
-  if (varies((c) => c.testSamples)) parts.push(`${config.testSamples} test`);
-  if (seeds.size > 1) parts.push(`seed ${config.seed}`);
-  return parts.join(' ');
-}
-
 export function sweepRow(point: SweepPoint): SweepRow {
   const { config } = point;
   const ledger = point.result?.status === 'completed' ? point.result.ledger : null;
@@ -273,9 +260,10 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
   const warn = options.warn ?? warnOnStderr;
   const emit = options.onEvent ?? (() => {});
   const version = codeVersion();
+  const labels = runLabels(configs);
   const points: SweepPoint[] = configs.map((config, index) => ({
     index,
-    label: pointLabel(config, configs),
+    label: labels[index],
     config,
     key: experimentKey(config, version),
     status: 'waiting',

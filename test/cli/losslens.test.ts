@@ -23,7 +23,10 @@ describe('losslens argument errors', () => {
   it.each([
     [['run', '--epochs', 'abc'], /^error: option '--epochs <n>' argument 'abc' is invalid/m],
     [['run', '--pad-mode', 'wrap'], /Allowed choices are edge, constant, reflect, symmetric/],
-    [['run', '--pad-width', '3'], /^error: pad.width must be even/m],
+    [['run', '--pad-width', '3'], /^error: --pad-width must be even/m],
+    [['run', '--samples', '70000'], /^error: option '--samples <n>' argument '70000' is invalid\. expected an integer from 1 to 60,000 \(MNIST/m],
+    [['run', '--test-samples', '20000'], /^error: option '--test-samples <n>' argument '20000' is invalid\. .*10,000 test images/m],
+    [['run', '--loss', 'hinge'], /^error: option '--loss <name>' argument 'hinge' is invalid\. expected bce, mse or a library name/m],
     [['reproduce', '--seeds', '0'], /--seeds <n>' argument '0' is invalid/],
     [['run', '--bogus'], /^error: unknown option '--bogus'/m],
     [['frobnicate'], /^error: unknown command 'frobnicate'/m],
@@ -35,6 +38,26 @@ describe('losslens argument errors', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(message);
     if (args[0] !== 'frobnicate') expect(stderr).toMatch(new RegExp(`Usage: losslens ${args[0]} \\[options\\]`));
+  });
+});
+
+describe('losslens vocabulary', () => {
+  it('help shows each default in a form the flag accepts', () => {
+    const { code, stdout } = losslens('run', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--loss <name> +training loss: bce \(binaryCrossentropy\) or mse\s+\(meanSquaredError\); either name works \(default: bce\)/);
+    expect(stdout).not.toMatch(/default: "binaryCrossentropy"/);
+  });
+
+  it('takes the short alias and the library name for the same run', () => {
+    const short = losslens('run', ...SMALL, '--seed', '5', '--loss', 'mse', '--json');
+    expect(short.code).toBe(0);
+    const long = losslens('run', ...SMALL, '--seed', '5', '--loss', 'meanSquaredError', '--json');
+    expect(long.code).toBe(0);
+    const [a, b] = [short, long].map((r) => JSON.parse(r.stdout));
+    expect(a.config.loss).toBe('meanSquaredError');
+    expect(b.key).toBe(a.key);
+    expect(b.origin).toBe('cache');
   });
 });
 

@@ -7,10 +7,12 @@ import { runExperiment } from '../../src/experiments/run.js';
 import type { ExperimentResult } from '../../src/experiments/result.js';
 import { setDisplaySink } from '../../src/display/channel.js';
 import type { MimeBundle } from '../../src/display/bundle.js';
-import { ledgerTable, lossCurves, showLossMaps, showSamples } from '../../src/display/results.js';
+import { ledgerTable, lossCurves, showLossCurves, showLossMaps, showSamples } from '../../src/display/results.js';
+import type { LossPlotPayload } from '../../src/shared/mime.js';
 import { showLossPlot } from '../../src/display/show.js';
 
 let results: ExperimentResult[];
+let mse: ExperimentResult;
 let cacheDir: string;
 const sent: MimeBundle[] = [];
 
@@ -21,6 +23,7 @@ beforeAll(async () => {
     await runExperiment({ ...tiny, pad: null }, { cacheDir }),
     await runExperiment({ ...tiny, pad: { width: 2, mode: 'edge' } }, { cacheDir }),
   ];
+  mse = await runExperiment({ ...tiny, pad: null, loss: 'meanSquaredError' }, { cacheDir });
   setDisplaySink({ send: (bundle) => sent.push(bundle) });
 });
 
@@ -59,5 +62,22 @@ describe('displays of experiment results', () => {
     expect(table).toHaveLength(4);
     expect(table[2]).toMatch(/^\| 28×28 \| 784 \| .* \| — \| — \|/);
     expect(table[3]).toContain(results[1].ledger!.regions.border!.perImage.toFixed(2));
+  });
+
+  it('keep runs that differ only in loss apart, named by their loss, never on one axis', async () => {
+    const [bce] = results;
+    expect(() => lossCurves([bce, mse])).toThrow(/different losses \(binaryCrossentropy, meanSquaredError\).*showLossCurves/);
+    const before = sent.length;
+    await showLossCurves([bce, mse]);
+    const plots = sent.slice(before).map((bundle) => bundle.data[LOSSPLOT_MIME] as LossPlotPayload);
+    expect(plots.map((p) => [...new Set(p.points.map((point) => point.run))])).toEqual([['28×28 bce'], ['28×28 mse']]);
+    expect(plots.map((p) => p.title)).toEqual([
+      'Reconstruction loss by epoch (bce: binaryCrossentropy)',
+      'Reconstruction loss by epoch (mse: meanSquaredError)',
+    ]);
+    expect(String(sent.at(-1)!.data['text/plain'])).toContain('28×28 mse (train)');
+    const rows = ledgerTable([bce, mse]).split('\n').slice(2);
+    expect(rows.map((row) => row.split(' | ')[0])).toEqual(['| 28×28 bce', '| 28×28 mse']);
+    expect(ledgerTable([bce, mse], { labels: ['tutorial', 'squared'] })).toMatch(/\| squared \|/);
   });
 });

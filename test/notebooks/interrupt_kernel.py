@@ -54,14 +54,23 @@ try:
             break
     km.interrupt_kernel()
     km.interrupt_kernel()
+    streams = []
     for msg in messages(training, time.monotonic() + 30):
         text = msg["content"].get("data", {}).get("text/plain", "")
         if text:
             progress.append(text)
+        if msg["msg_type"] == "stream":
+            streams.append(msg["content"]["text"])
+        if msg["msg_type"] == "error":
+            streams.append("\n".join([msg["content"]["evalue"], *msg["content"]["traceback"]]))
         if "interrupted" in text:
             break
-    time.sleep(1)
+    # Anything printed after the progress line said "interrupted" (a stack, for instance).
+    for msg in messages(training, time.monotonic() + 2):
+        if msg["msg_type"] in ("stream", "error"):
+            streams.append(msg["content"].get("text") or msg["content"].get("evalue", ""))
     report["progress"] = progress
+    report["streams"] = streams
     report["alive"] = execute('console.log("still here")', 30)
     report["checkpoints"] = sorted(p.name for p in cache.glob("*.checkpoint.json"))
     report["results"] = sorted(p.name for p in cache.glob("*.json") if not p.name.endswith(".checkpoint.json"))
