@@ -115,8 +115,9 @@ describe('fit', () => {
       seed: 1,
       signal: controller.signal,
       onEpochEnd: () => {
-        // Abort from a timer in epoch 2, as a SIGINT handler would: fit must yield to the event loop for it to run.
-        setTimeout(() => controller.abort(), 0);
+        // Abort from a later turn of the event loop, as a SIGINT handler would: fit must yield to the event loop for it
+        // to run. Two turns land it in epoch 2 whatever the machine's load (a 0 ms timer may fire before its first batch).
+        setImmediate(() => setImmediate(() => controller.abort()));
       },
     });
     expect(result.status).toBe('interrupted');
@@ -162,6 +163,25 @@ describe('fit', () => {
     expect(last.etaSeconds).toBe(0);
     expect(last.samplesPerSecond).toBeGreaterThan(0);
     expect(last.elapsedSeconds).toBeGreaterThan(0);
+    model.dispose();
+    tf.dispose([inputs, targets]);
+  });
+
+  it("reports an epoch finished only once onEpochEnd (the checkpoint write) has resolved", async () => {
+    const { inputs, targets } = syntheticData(32, 10);
+    const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
+    const order: string[] = [];
+    await fit(model, inputs, targets, {
+      epochs: 2,
+      batchSize: 16,
+      seed: 1,
+      onProgress: (e) => e.kind === 'epoch' && order.push(`epoch ${e.epoch} reported`),
+      onEpochEnd: async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        order.push(`epoch ${c.epoch} saved`);
+      },
+    });
+    expect(order).toEqual(['epoch 1 saved', 'epoch 1 reported', 'epoch 2 saved', 'epoch 2 reported']);
     model.dispose();
     tf.dispose([inputs, targets]);
   });
