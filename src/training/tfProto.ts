@@ -145,7 +145,7 @@ export function savedModelBytes(nodes: readonly NodeSpec[], signatures: Readonly
     graph.addNode(node);
   }
   const versions = new m.VersionDef();
-  // TensorFlow 2.x's GraphDef producer version; the loader accepts any producer it can read.
+  // A GraphDef producer version of TensorFlow 2 (ops are read with that version's semantics).
   versions.setProducer(1994);
   graph.setVersions(versions);
 
