@@ -117,7 +117,7 @@ interface EpochJob {
   signal?: AbortSignal;
 }
 
-/** One epoch of batches in `order`; stops early on abort or on a non-finite loss (whose update is not applied). */
+/** One epoch of batches in `order`; stops early on abort or on a non-finite loss or gradient (whose update is not applied). */
 async function trainEpoch({ session, state, inputs, targets, order, batchSize, epoch, clock, signal }: EpochJob): Promise<EpochOutcome> {
   const batches = Math.ceil(order.length / batchSize);
   let lossSum = 0;
@@ -130,9 +130,9 @@ async function trainEpoch({ session, state, inputs, targets, order, batchSize, e
       const picked = tf.tensor1d(indices, 'int32');
       return [tf.gather(inputs, picked), tf.gather(targets, picked)];
     });
-    const loss = state.step(session, x, y);
+    const { loss, finite } = state.step(session, x, y);
     tf.dispose([x, y]);
-    if (!Number.isFinite(loss)) return { kind: 'diverged', batch, loss };
+    if (!finite) return { kind: 'diverged', batch, loss };
     lossSum += loss * indices.length;
     seen += indices.length;
     clock.trained(indices.length);
@@ -171,7 +171,8 @@ export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets:
           history,
           status: 'diverged',
           message:
-            `training diverged: the loss became ${outcome.loss} at epoch ${epoch + 1}, batch ${outcome.batch + 1} of ${batches}; ` +
+            `training diverged: ${Number.isFinite(outcome.loss) ? `a gradient became non-finite (loss ${outcome.loss})` : `the loss became ${outcome.loss}`} ` +
+            `at epoch ${epoch + 1}, batch ${outcome.batch + 1} of ${batches}; ` +
             `kept the ${history.length} finished epoch(s) and the weights from before that batch. ` +
             'Try a lower learning rate or check the data for NaN/Inf values.',
         };

@@ -3,7 +3,8 @@
  * with three stateless signatures, so that a whole training step runs as one session call:
  *
  * - `train`:    weights, Adam moments m and v, step counter, batch x and y
- *               → new weights, moments and counter, and the batch's loss;
+ *               → new weights, moments and counter, the batch's loss, and whether the loss
+ *               and every gradient are finite;
  * - `evaluate`: weights, x, y → the batch's mean loss;
  * - `predict`:  weights, x → the sigmoid output.
  *
@@ -212,6 +213,13 @@ export function lowerModel(model: GraphModel): LoweredGraph {
   const batchLoss = loss(g, logits, y, model);
   const gradients = backward(g, batchLoss.gradient, weights, activations, model);
   const update = adam(g, step, weights, m, v, gradients, model.adam);
+  // oneDNN's ReLU and max pooling can drop a NaN input, leaving the loss finite while the first
+  // layer's gradient is not; the caller keeps an update only if both are finite.
+  const allFinite = (t: string, rank: number) =>
+    g.op('All', [g.op('IsFinite', [t], { T: FLOAT }), g.ints([...Array(rank).keys()])], { Tidx: { type: 'int32' }, keep_dims: { b: false } });
+  const finite = gradients
+    .map((gradient, i) => allFinite(gradient, shapes[i].length))
+    .reduce((all, check) => g.op('LogicalAnd', [all, check]), allFinite(batchLoss.value, 0));
   const prediction = g.f('Sigmoid', logits);
 
   const inputs = (list: readonly string[], nodes: readonly string[]) =>
@@ -222,6 +230,7 @@ export function lowerModel(model: GraphModel): LoweredGraph {
       inputs: { x: out(x, 'float32', image), y: out(y, 'float32', image), step: out(step, 'float32', []), ...weightInputs, ...inputs(names.m, m), ...inputs(names.v, v) },
       outputs: {
         loss: out(batchLoss.value, 'float32', []),
+        finite: out(finite, 'bool', []),
         step: out(update.step, 'float32', []),
         ...inputs(names.weights, update.next.map((n) => n.w)),
         ...inputs(names.m, update.next.map((n) => n.m)),

@@ -210,10 +210,10 @@ export class TrainingState {
   }
 
   /**
-   * One Adam step on a batch. Returns the batch's loss; the new state is adopted only when
-   * the loss is finite, so a diverging batch leaves the last good weights in place.
+   * One Adam step on a batch. Returns the batch's loss and whether it and every gradient were
+   * finite; the new state is adopted only then, so a diverging batch leaves the last good weights in place.
    */
-  step(session: GraphSession, x: tfn.Tensor, y: tfn.Tensor): number {
+  step(session: GraphSession, x: tfn.Tensor, y: tfn.Tensor): { loss: number; finite: boolean } {
     const { names } = session;
     const inputs: tfn.NamedTensorMap = { x, y, step: tf.scalar(this.iterations) };
     names.weights.forEach((name, i) => (inputs[name] = this.weights[i]));
@@ -222,15 +222,16 @@ export class TrainingState {
     const outputs = session.train.predict(inputs) as tfn.NamedTensorMap;
     inputs.step.dispose();
     const loss = outputs.loss.dataSync()[0];
+    const finite = outputs.finite.dataSync()[0] === 1 && Number.isFinite(loss);
     const pick = (list: readonly string[]) => list.map((name) => outputs[name]);
-    if (Number.isFinite(loss)) {
+    if (finite) {
       this.replace(pick(names.weights), pick(names.m), pick(names.v));
       this.iterations += 1;
-      tf.dispose([outputs.loss, outputs.step]);
+      tf.dispose([outputs.loss, outputs.finite, outputs.step]);
     } else {
       tf.dispose(Object.values(outputs));
     }
-    return loss;
+    return { loss, finite };
   }
 
   /** Writes the weights into the model's variables. */

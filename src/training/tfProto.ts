@@ -18,7 +18,7 @@ interface ProtoMap<V> {
 }
 type Ctor<T> = new () => T;
 interface Messages {
-  DataType: { DT_FLOAT: number; DT_INT32: number };
+  DataType: { DT_FLOAT: number; DT_INT32: number; DT_BOOL: number };
   AttrValue: Ctor<Message & AttrValue> & { ListValue: Ctor<Message & { setIList(v: number[]): void }> };
   Tensor: Ctor<Message & { setDtype(v: number): void; setTensorShape(v: unknown): void; setFloatValList(v: number[]): void; setIntValList(v: number[]): void }>;
   TensorShape: Ctor<Message & { addDim(v: unknown): void }> & { Dim: Ctor<{ setSize(v: number): void }> };
@@ -58,7 +58,7 @@ function load(): Messages {
   return messages;
 }
 
-export type DType = 'float32' | 'int32';
+export type DType = 'float32' | 'int32' | 'bool';
 
 /** A NodeDef attribute value, in the spelling of TensorFlow's op registry. */
 export type Attr =
@@ -70,9 +70,9 @@ export type Attr =
   | { ints: readonly number[] }
   /** A tensor shape, −1 for a dimension of any size. */
   | { shape: readonly number[] }
-  | { tensor: { dtype: DType; shape: readonly number[]; values: readonly number[] } };
+  | { tensor: { dtype: 'float32' | 'int32'; shape: readonly number[]; values: readonly number[] } };
 
-const dataType = (m: Messages, dtype: DType) => (dtype === 'float32' ? m.DataType.DT_FLOAT : m.DataType.DT_INT32);
+const dataType = (m: Messages, dtype: DType) => ({ float32: m.DataType.DT_FLOAT, int32: m.DataType.DT_INT32, bool: m.DataType.DT_BOOL })[dtype];
 
 function tensorShape(m: Messages, dims: readonly number[]) {
   const shape = new m.TensorShape();

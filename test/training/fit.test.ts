@@ -98,7 +98,8 @@ describe('fit', () => {
     const result = await fit(model, poisoned, targets, { epochs: 2, batchSize: 64, seed: 1 });
     expect(result.status).toBe('diverged');
     expect(result.history).toEqual([]);
-    expect(result.message).toMatch(/loss became NaN at epoch 1, batch 1 of 1/);
+    // With oneDNN's kernels a NaN pixel may vanish in a ReLU or max pool and leave the loss finite, but never the first layer's gradient.
+    expect(result.message).toMatch(/(the loss became NaN|a gradient became non-finite \(loss [\d.]+\)) at epoch 1, batch 1 of 1/);
     // The poisoned batch's update was never applied.
     expect(model.getWeights().every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
     model.dispose();
