@@ -4,6 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 
+/** The environment as given, before the library sets TensorFlow's variables (TF_ENABLE_ONEDNN_OPTS) for its own process. */
+export const givenEnv = { ...process.env };
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The compiled library in dist/ (npm run bench builds it first). */
 export const losslens = createRequire(import.meta.url)(path.join(ROOT, 'dist/index.js'));

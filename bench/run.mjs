@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { ROOT, losslens, positiveInteger } from './common.mjs';
+import { ROOT, givenEnv, losslens, positiveInteger } from './common.mjs';
 
 const { tf } = losslens;
 
@@ -20,6 +20,7 @@ const options = new Command()
   .option('--warmup <n>', 'untimed batches first (graph tracing, allocator warm-up)', positiveInteger, 5)
   .option('--rounds <n>', 'paired rounds; the median of each side is reported', positiveInteger, 1)
   .option('--no-keras', 'skip the Keras side')
+  .option('--keras-onednn', "run Keras with TF_ENABLE_ONEDNN_OPTS=1 as losslens does (default: the environment as given, oneDNN's rewrites off on CPUs without AVX-512)")
   .option('--stock', "also time tfjs's own model.fit on the same model (the speed before losslens's training graph)")
   .option('--full-epoch', 'also time one real epoch of 60,000 MNIST images at each size')
   .option('--no-data', 'skip the 70,000-image preparation timing')
@@ -51,8 +52,8 @@ function timeDataPreparation() {
 }
 
 /** Runs one side's benchmark process and returns its JSON line. */
-function child(command, args, what) {
-  const run = spawnSync(command, args, { encoding: 'utf8', env: process.env, maxBuffer: 16 << 20 });
+function child(command, args, what, env = process.env) {
+  const run = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 16 << 20 });
   if (run.status !== 0) {
     throw new Error(`the ${what} benchmark failed (${command} ${args.join(' ')}):\n${(run.stderr || run.error?.message || '').trim()}`);
   }
@@ -67,13 +68,15 @@ function tfjsRun({ side }, trainer, extra = []) {
 
 function kerasRun({ side }, jit) {
   const python = path.join(ROOT, '.venv/bin/python');
-  return child(python, [path.join(ROOT, 'bench/keras_bench.py'), '--side', String(side), ...common(), ...(jit ? ['--jit'] : [])], jit ? 'Keras XLA' : 'Keras');
+  const env = options.kerasOnednn ? { ...givenEnv, TF_ENABLE_ONEDNN_OPTS: '1' } : givenEnv;
+  return child(python, [path.join(ROOT, 'bench/keras_bench.py'), '--side', String(side), ...common(), ...(jit ? ['--jit'] : [])], jit ? 'Keras XLA' : 'Keras', env);
 }
 
 const results = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadBefore: load() },
   tensorflow: losslens.nativeTensorFlowVersion(),
+  kerasOneDnn: options.kerasOnednn ? '1' : (givenEnv.TF_ENABLE_ONEDNN_OPTS ?? null),
   threads: { TF_NUM_INTRAOP_THREADS: process.env.TF_NUM_INTRAOP_THREADS ?? null, TF_NUM_INTEROP_THREADS: process.env.TF_NUM_INTEROP_THREADS ?? null },
   options: { batches: options.batches, warmup: options.warmup, rounds: options.rounds, batchSize: BATCH_SIZE },
   training: [],
@@ -156,7 +159,7 @@ const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
 console.log(`Training throughput, batch ${BATCH_SIZE}, ${options.batches} timed batches after ${options.warmup} warm-up, median of ${options.rounds} paired round(s); ratios are medians of per-round ratios`);
-console.log(`TensorFlow ${results.tensorflow}, ${results.machine.cpus} CPUs, load average ${results.machine.loadBefore.join(' ')} before, ${results.machine.loadAfter.join(' ')} after`);
+console.log(`TensorFlow ${results.tensorflow}, ${results.machine.cpus} CPUs, load average ${results.machine.loadBefore.join(' ')} before, ${results.machine.loadAfter.join(' ')} after; TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS} for losslens, ${results.kerasOneDnn ?? 'unset'} for Keras`);
 console.log(lines.join('\n'));
 for (const e of results.fullEpoch ?? []) {
   console.log(`One real epoch of ${fmt(e.samples)} images at ${e.side}×${e.side}: ${fmt(e.seconds, 1)} s (loss ${e.loss.toFixed(4)}, peak RSS ${fmt(e.peakRssMB)} MB, load average ${e.load.join(' ')} after)`);
