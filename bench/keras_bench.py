@@ -20,6 +20,7 @@ def main():
     parser.add_argument("--batches", type=int, required=True)
     parser.add_argument("--warmup", type=int, required=True)
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--jit", action="store_true", help="compile with jit_compile=True (XLA)")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
@@ -27,7 +28,7 @@ def main():
     shape = (total, args.side, args.side, 1)
     targets = rng.uniform(size=shape).astype("float32")
     inputs = np.clip(targets + 0.5 * rng.normal(size=shape), 0, 1).astype("float32")
-    model = build(args.side)
+    model = build(args.side, jit_compile=True if args.jit else "auto")
 
     warm = args.warmup * args.batch_size
     model.fit(inputs[:warm], targets[:warm], epochs=1, batch_size=args.batch_size, shuffle=True, verbose=0)
@@ -37,6 +38,7 @@ def main():
     samples = args.batches * args.batch_size
     print(json.dumps({
         "side": args.side,
+        "jitCompile": bool(model.jit_compile),
         "batches": args.batches,
         "batchSize": args.batch_size,
         "seconds": seconds,

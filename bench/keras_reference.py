@@ -3,7 +3,7 @@ reference that the benchmark times and the parity test compares losslens's steps
 from keras import Input, Model, layers
 
 
-def build(side):
+def build(side, jit_compile="auto"):
     inputs = Input(shape=(side, side, 1))
     x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(inputs)
     x = layers.MaxPooling2D((2, 2), padding="same")(x)
@@ -15,5 +15,6 @@ def build(side):
     x = layers.UpSampling2D((2, 2))(x)
     outputs = layers.Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
     model = Model(inputs, outputs)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    # "auto" is compile()'s default; the benchmark also times jit_compile=True (XLA).
+    model.compile(optimizer="adam", loss="binary_crossentropy", jit_compile=jit_compile)
     return model

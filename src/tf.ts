@@ -6,6 +6,10 @@
 
 // libtensorflow logs CPU-feature banners to stderr at load; they drown notebook output.
 process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+// oneDNN's graph rewrites (fused Conv2D+BiasAdd+Relu, pooling and convolution gradients) are
+// off by default on CPUs without AVX-512 features; the training graph needs them to be fast.
+// Read once, when libtensorflow first asks; set TF_ENABLE_ONEDNN_OPTS=0 to compare without.
+process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
 
 export type TensorFlow = typeof import('@tensorflow/tfjs-node');
 

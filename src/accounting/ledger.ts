@@ -280,12 +280,12 @@ export interface ModelLedgerOptions {
  * Ledgers of several losses for a model on a data set, from one pass of predictions, one
  * slice at a time so that only one slice of predictions is ever in memory.
  */
-export function modelLossLedgers<L extends LossName>(
+export async function modelLossLedgers<L extends LossName>(
   model: tfn.LayersModel,
   inputs: tfn.Tensor,
   targets: tfn.Tensor,
   options: ModelLedgerOptions & { losses: readonly L[] },
-): Record<L, LedgerResult> {
+): Promise<Record<L, LedgerResult>> {
   const [height, width] = imageSize('targets', targets);
   const accumulators = options.losses.map((loss) => new LedgerAccumulator(height, width, { loss, border: options.border }));
   const count = targets.shape[0];
@@ -295,10 +295,10 @@ export function modelLossLedgers<L extends LossName>(
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
   for (let start = 0; start < count; start += sliceSize) {
     const size = Math.min(sliceSize, count - start);
-    const [targetSlice, predictionSlice] = tf.tidy(() => [
-      targets.slice(start, size),
-      predict(model, inputs.slice(start, size) as tfn.Tensor4D, options.batchSize ?? 128),
-    ]);
+    const inputSlice = inputs.slice(start, size) as tfn.Tensor4D;
+    const targetSlice = targets.slice(start, size);
+    const predictionSlice = await predict(model, inputSlice, options.batchSize ?? 128);
+    inputSlice.dispose();
     try {
       for (const accumulator of accumulators) accumulator.add(targetSlice, predictionSlice);
     } finally {
@@ -310,13 +310,13 @@ export function modelLossLedgers<L extends LossName>(
 }
 
 /** The ledger of one loss for a model on a data set (see modelLossLedgers). */
-export function modelLossLedger(
+export async function modelLossLedger(
   model: tfn.LayersModel,
   inputs: tfn.Tensor,
   targets: tfn.Tensor,
   options: ModelLedgerOptions & { loss: LossName },
-): LedgerResult {
-  return modelLossLedgers(model, inputs, targets, { ...options, losses: [options.loss] })[options.loss];
+): Promise<LedgerResult> {
+  return (await modelLossLedgers(model, inputs, targets, { ...options, losses: [options.loss] }))[options.loss];
 }
 
 /** The maps as [height, width] float32 tensors (the caller disposes them). */

@@ -84,12 +84,12 @@ export function checkpointPath(cacheDir: string, key: string): string {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-function sampleImages(model: tfn.LayersModel, test: Dataset, config: ExperimentConfig): ExperimentSamples {
+async function sampleImages(model: tfn.LayersModel, test: Dataset, config: ExperimentConfig): Promise<ExperimentSamples> {
   const count = Math.min(SAMPLE_COUNT, test.inputs.shape[0]);
   const side = imageSide(config);
   const inputs = test.inputs.slice(0, count);
   const targets = test.targets.slice(0, count);
-  const reconstructions = predict(model, inputs, count);
+  const reconstructions = await predict(model, inputs, count);
   try {
     const targetValues = targets.dataSync() as Float32Array;
     const reconstructionValues = reconstructions.dataSync() as Float32Array;
@@ -211,7 +211,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
     const evaluateStarted = performance.now();
     const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH);
     const border = config.pad ? padWidths(config.pad.width) : null;
-    const ledgers = modelLossLedgers(model, test.inputs, test.targets, {
+    const ledgers = await modelLossLedgers(model, test.inputs, test.targets, {
       losses: ['binaryCrossentropy', 'meanSquaredError'],
       border,
       batchSize: EVALUATION_BATCH,
@@ -223,7 +223,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
       ledger: ledgers[config.loss].ledger,
       ledgers: { binaryCrossentropy: ledgers.binaryCrossentropy.ledger, meanSquaredError: ledgers.meanSquaredError.ledger },
       lossMaps: serializeLossMaps(config.loss, ledgers[config.loss].maps),
-      samples: sampleImages(model, test, config),
+      samples: await sampleImages(model, test, config),
       timings: timings(seconds(evaluateStarted)),
     };
     if (useCache) {

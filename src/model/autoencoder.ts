@@ -13,40 +13,77 @@ export type LossName = 'binaryCrossentropy' | 'meanSquaredError';
 export const LOSS_NAMES: readonly LossName[] = ['binaryCrossentropy', 'meanSquaredError'];
 
 export interface AutoencoderOptions {
-  /** Input height in pixels; two 2×2 poolings and two 2×2 upsamplings need a multiple of 4. */
+  /** Input height in pixels; a multiple of the layers' total pooling factor (4 for the tutorial's two 2×2 poolings). */
   height: number;
-  /** Input width in pixels; a multiple of 4 for the same reason. */
+  /** Input width in pixels; likewise. */
   width: number;
   /** Seeds every kernel initialiser, one derived seed per layer. */
   seed: number;
   loss?: LossName;
   learningRate?: number;
+  /** The layer stack; default the tutorial's. */
+  layers?: readonly LayerSpec[];
 }
 
 /** Keras's defaults for `optimizer='adam'`. */
 export const KERAS_ADAM = { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
-const FILTERS = 32;
+/** One layer of a conv autoencoder, as data: the graph training lowers and the tfjs-layers model are built from the same list. */
+export type LayerSpec =
+  | { kind: 'conv'; filters: number; kernelSize: number; activation: 'relu' | 'sigmoid' }
+  | { kind: 'maxPool'; size: number }
+  | { kind: 'upSample'; size: number };
 
-function checkSide(name: 'height' | 'width', value: number): void {
-  if (!Number.isInteger(value) || value < 4 || value % 4 !== 0) {
+/** The Keras tutorial's model; the last layer is the sigmoid output. */
+export const TUTORIAL_LAYERS: readonly LayerSpec[] = [
+  { kind: 'conv', filters: 32, kernelSize: 3, activation: 'relu' },
+  { kind: 'maxPool', size: 2 },
+  { kind: 'conv', filters: 32, kernelSize: 3, activation: 'relu' },
+  { kind: 'maxPool', size: 2 },
+  { kind: 'conv', filters: 32, kernelSize: 3, activation: 'relu' },
+  { kind: 'upSample', size: 2 },
+  { kind: 'conv', filters: 32, kernelSize: 3, activation: 'relu' },
+  { kind: 'upSample', size: 2 },
+  { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
+];
+
+/** Keras's layer names: the first of a kind has the bare name, later ones count up from _1. */
+const KERAS_NAMES = { conv: 'conv2d', maxPool: 'max_pooling2d', upSample: 'up_sampling2d' } as const;
+
+function checkSide(name: 'height' | 'width', value: number, factor: number): void {
+  if (!Number.isInteger(value) || value < factor || value % factor !== 0) {
     throw new RangeError(
-      `buildAutoencoder: ${name} must be a positive multiple of 4 (the model pools by 2 twice and ` +
-        `upsamples by 2 twice, so other sizes come back a different size), got ${value}. ` +
+      `buildAutoencoder: ${name} must be a positive multiple of ${factor} (the model pools by ${factor} in all and ` +
+        `upsamples back, so other sizes come back a different size), got ${value}. ` +
         'Pad the images first, e.g. 28 → 32 with a pad width of 2.',
     );
   }
 }
 
+function checkLayers(layers: readonly LayerSpec[]): void {
+  const last = layers[layers.length - 1];
+  if (!last || last.kind !== 'conv' || last.filters !== 1 || last.activation !== 'sigmoid') {
+    throw new RangeError('buildAutoencoder: the layer list must end with a 1-filter sigmoid conv (the reconstructed image)');
+  }
+  const down = layers.reduce((f, l) => (l.kind === 'maxPool' ? f * l.size : f), 1);
+  const up = layers.reduce((f, l) => (l.kind === 'upSample' ? f * l.size : f), 1);
+  if (down !== up) throw new RangeError(`buildAutoencoder: the layers pool by ${down} but upsample by ${up}; the output must have the input's size`);
+  if (layers.some((l) => l.kind === 'conv' && l !== last && l.activation !== 'relu')) {
+    throw new RangeError('buildAutoencoder: every conv but the last must have a relu activation');
+  }
+}
+
 /**
- * Builds and compiles the tutorial's model for `height`×`width`×1 inputs:
- * Conv2D 32 → MaxPool 2 → Conv2D 32 → MaxPool 2 → Conv2D 32 → UpSampling 2 → Conv2D 32 →
- * UpSampling 2 → Conv2D 1 sigmoid. 28,353 parameters whatever the input size.
+ * Builds and compiles a conv autoencoder for `height`×`width`×1 inputs from `layers`
+ * (default: the tutorial's Conv2D 32 → MaxPool 2 → Conv2D 32 → MaxPool 2 → Conv2D 32 →
+ * UpSampling 2 → Conv2D 32 → UpSampling 2 → Conv2D 1 sigmoid, 28,353 parameters whatever the input size).
  */
 export function buildAutoencoder(options: AutoencoderOptions): tfn.LayersModel {
-  const { height, width, seed, loss = 'binaryCrossentropy', learningRate = KERAS_ADAM.learningRate } = options;
-  checkSide('height', height);
-  checkSide('width', width);
+  const { height, width, seed, loss = 'binaryCrossentropy', learningRate = KERAS_ADAM.learningRate, layers = TUTORIAL_LAYERS } = options;
+  checkLayers(layers);
+  const factor = layers.reduce((f, l) => (l.kind === 'maxPool' ? f * l.size : f), 1);
+  checkSide('height', height, factor);
+  checkSide('width', width, factor);
   if (!LOSS_NAMES.includes(loss)) {
     throw new RangeError(`buildAutoencoder: loss must be one of ${LOSS_NAMES.join(', ')}, got ${String(loss)}`);
   }
@@ -54,29 +91,33 @@ export function buildAutoencoder(options: AutoencoderOptions): tfn.LayersModel {
     throw new RangeError(`buildAutoencoder: learningRate must be a positive number, got ${learningRate}`);
   }
 
-  const conv = (name: string, filters: number, activation: 'relu' | 'sigmoid') =>
-    tf.layers.conv2d({
-      name,
-      filters,
-      kernelSize: 3,
-      padding: 'same',
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, name) }),
-      biasInitializer: 'zeros',
-    });
-  const pool = (name: string) => tf.layers.maxPooling2d({ name, poolSize: 2, padding: 'same' });
-  const upsample = (name: string) => tf.layers.upSampling2d({ name, size: [2, 2] });
+  const counts = { conv: 0, maxPool: 0, upSample: 0 };
+  const nameOf = (kind: LayerSpec['kind']) => {
+    const n = counts[kind]++;
+    return n === 0 ? KERAS_NAMES[kind] : `${KERAS_NAMES[kind]}_${n}`;
+  };
+  const layerOf = (spec: LayerSpec) => {
+    const name = nameOf(spec.kind);
+    switch (spec.kind) {
+      case 'conv':
+        return tf.layers.conv2d({
+          name,
+          filters: spec.filters,
+          kernelSize: spec.kernelSize,
+          padding: 'same',
+          activation: spec.activation,
+          kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, name) }),
+          biasInitializer: 'zeros',
+        });
+      case 'maxPool':
+        return tf.layers.maxPooling2d({ name, poolSize: spec.size, padding: 'same' });
+      case 'upSample':
+        return tf.layers.upSampling2d({ name, size: [spec.size, spec.size] });
+    }
+  };
 
   const input = tf.input({ name: 'input_layer', shape: [height, width, 1] });
-  let x = conv('conv2d', FILTERS, 'relu').apply(input) as tfn.SymbolicTensor;
-  x = pool('max_pooling2d').apply(x) as tfn.SymbolicTensor;
-  x = conv('conv2d_1', FILTERS, 'relu').apply(x) as tfn.SymbolicTensor;
-  x = pool('max_pooling2d_1').apply(x) as tfn.SymbolicTensor;
-  x = conv('conv2d_2', FILTERS, 'relu').apply(x) as tfn.SymbolicTensor;
-  x = upsample('up_sampling2d').apply(x) as tfn.SymbolicTensor;
-  x = conv('conv2d_3', FILTERS, 'relu').apply(x) as tfn.SymbolicTensor;
-  x = upsample('up_sampling2d_1').apply(x) as tfn.SymbolicTensor;
-  const decoded = conv('conv2d_4', 1, 'sigmoid').apply(x) as tfn.SymbolicTensor;
+  const decoded = layers.reduce<tfn.SymbolicTensor>((x, spec) => layerOf(spec).apply(x) as tfn.SymbolicTensor, input);
 
   const model = tf.model({ name: 'functional', inputs: input, outputs: decoded });
   model.compile({

@@ -1,7 +1,10 @@
-/** Inference in batches, so a 10,000-image test set never needs one giant activation tensor. */
+/**
+ * Inference in batches through the training graph's `evaluate` and `predict` signatures (the
+ * same forward pass fit trains), so a 10,000-image test set never needs one giant activation tensor.
+ */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import { batchLoss, compiledLoss } from './losses.js';
+import { graphSession, modelWeights, weightInputs } from './session.js';
 
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -15,33 +18,34 @@ export async function evaluate(model: tfn.LayersModel, inputs: tfn.Tensor4D, tar
   if (inputs.shape[0] !== targets.shape[0] || inputs.shape[0] === 0) {
     throw new RangeError(`evaluate: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`);
   }
-  const loss = compiledLoss(model);
+  const session = await graphSession(model);
+  const weights = weightInputs(session, modelWeights(model).tensors);
   const samples = inputs.shape[0];
-  let total = tf.scalar(0);
+  let total = 0;
   for (let start = 0; start < samples; start += batchSize) {
     const size = Math.min(batchSize, samples - start);
-    const next = tf.tidy(() => {
-      const x = tf.slice(inputs, start, size);
-      const y = tf.slice(targets, start, size);
-      return tf.add(total, tf.mul(batchLoss(model, loss, x, y), size)) as tfn.Scalar;
-    });
-    total.dispose();
-    total = next;
+    const x = tf.slice(inputs, start, size);
+    const y = tf.slice(targets, start, size);
+    const { loss } = session.evaluate.predict({ ...weights, x, y }) as tfn.NamedTensorMap;
+    total += loss.dataSync()[0] * size;
+    tf.dispose([x, y, loss]);
   }
-  const sum = (await total.data())[0];
-  total.dispose();
-  return sum / samples;
+  return total / samples;
 }
 
 /** The model's outputs (after the sigmoid) for every input, computed `batchSize` at a time. */
-export function predict(model: tfn.LayersModel, inputs: tfn.Tensor4D, batchSize: number): tfn.Tensor4D {
+export async function predict(model: tfn.LayersModel, inputs: tfn.Tensor4D, batchSize: number): Promise<tfn.Tensor4D> {
   checkBatchSize(batchSize);
-  return tf.tidy(() => {
-    const parts: tfn.Tensor4D[] = [];
-    for (let start = 0; start < inputs.shape[0]; start += batchSize) {
-      const size = Math.min(batchSize, inputs.shape[0] - start);
-      parts.push(model.apply(tf.slice(inputs, start, size), { training: false }) as tfn.Tensor4D);
-    }
-    return parts.length === 1 ? parts[0] : tf.concat(parts);
-  });
+  const session = await graphSession(model);
+  const weights = weightInputs(session, modelWeights(model).tensors);
+  const parts: tfn.Tensor4D[] = [];
+  for (let start = 0; start < inputs.shape[0]; start += batchSize) {
+    const x = tf.slice(inputs, start, Math.min(batchSize, inputs.shape[0] - start));
+    parts.push((session.predict.predict({ ...weights, x }) as tfn.NamedTensorMap).prediction as tfn.Tensor4D);
+    x.dispose();
+  }
+  if (parts.length === 1) return parts[0];
+  const whole = tf.concat(parts);
+  tf.dispose(parts);
+  return whole;
 }

@@ -1,15 +1,14 @@
 /**
  * The training loop: Keras's `fit(x, y, epochs, batch_size, shuffle=True)` for in-memory
  * tensors, made reproducible (seeded shuffle), observable (progress events), stoppable
- * (AbortSignal, divergence) and resumable (a checkpoint after every epoch). It is written
- * out instead of calling tfjs's `model.fit` because that one shuffles with Math.random,
- * uses tfjs's Adam (not Keras's), and offers no way to restore optimizer state.
+ * (AbortSignal, divergence) and resumable (a checkpoint after every epoch). Each batch is one
+ * call of the training graph (graph.ts, run by session.ts): forward, loss, backward and
+ * Keras's Adam in one TensorFlow session run.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import { FlatAdam, type AdamConfig, type TrainableWeight } from './adam.js';
-import { checkTensorsMatch, deserializeTensor, serializeTensor, type EpochRecord, type TrainingCheckpoint } from './checkpoint.js';
-import { batchLoss, compiledLoss } from './losses.js';
+import type { EpochRecord, TrainingCheckpoint } from './checkpoint.js';
+import { graphSession, TrainingState, type GraphSession } from './session.js';
 import { epochOrder } from './shuffle.js';
 
 export interface TrainingProgress {
@@ -32,13 +31,13 @@ export interface FitOptions {
   epochs: number;
   batchSize: number;
   seed: number;
-  /** Called after every epoch and after a few batches a second. */
+  /** Called a few times a second during an epoch, and once per epoch after its checkpoint is saved. */
   onProgress?: (event: TrainingProgress) => void;
   /** Aborting stops training after the current batch (before the first if already aborted); the unfinished epoch is discarded. */
   signal?: AbortSignal;
   /** A checkpoint from onEpochEnd of an earlier run with the same data and options. */
   resume?: TrainingCheckpoint;
-  /** Receives a checkpoint after each finished epoch; awaited before the next epoch starts. */
+  /** Receives a checkpoint after each finished epoch; awaited before the epoch is reported finished and the next starts. */
   onEpochEnd?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
 }
 
@@ -73,111 +72,119 @@ function checkOptions(inputs: tfn.Tensor4D, targets: tfn.Tensor4D, options: FitO
   }
 }
 
-function trainableWeights(model: tfn.LayersModel): TrainableWeight[] {
-  return model.trainableWeights.map((weight) => ({ name: weight.originalName, variable: weight.read() as tfn.Variable }));
+/** Throughput and ETA for progress events, over the epochs this call to fit trains. */
+class ProgressClock {
+  private readonly started = performance.now();
+  private lastReport = this.started;
+  private samplesTrained = 0;
+
+  constructor(
+    private readonly samplesToTrain: number,
+    private readonly onProgress: FitOptions['onProgress'],
+    private readonly frame: { epochs: number; batches: number },
+  ) {}
+
+  trained(samples: number): void {
+    this.samplesTrained += samples;
+  }
+
+  /** A 'batch' event if one is due (never for the last batch: the epoch's own events follow). */
+  maybeReportBatch(epoch: number, batch: number, loss: number): void {
+    if (this.onProgress && batch < this.frame.batches && performance.now() - this.lastReport >= PROGRESS_INTERVAL_MS) this.report('batch', epoch, batch, loss);
+  }
+
+  report(kind: TrainingProgress['kind'], epoch: number, batch: number, loss: number): void {
+    const now = performance.now();
+    this.lastReport = now;
+    const elapsedSeconds = (now - this.started) / 1000;
+    const samplesPerSecond = elapsedSeconds > 0 ? this.samplesTrained / elapsedSeconds : 0;
+    const etaSeconds = samplesPerSecond > 0 ? (this.samplesToTrain - this.samplesTrained) / samplesPerSecond : Infinity;
+    this.onProgress?.({ kind, epoch: epoch + 1, ...this.frame, batch, loss, samplesPerSecond, etaSeconds, elapsedSeconds });
+  }
 }
 
-function adamConfig(model: tfn.LayersModel): AdamConfig {
-  const optimizer = model.optimizer as tfn.Optimizer | undefined;
-  const config = optimizer?.getConfig() as Partial<AdamConfig> | undefined;
-  if (optimizer?.getClassName() !== 'Adam' || !config) {
-    throw new TypeError(`fit: the model must be compiled with an Adam optimizer (as buildAutoencoder does), got ${optimizer?.getClassName()}`);
+type EpochOutcome = { kind: 'finished'; loss: number } | { kind: 'interrupted'; batch: number } | { kind: 'diverged'; batch: number; loss: number };
+
+interface EpochJob {
+  session: GraphSession;
+  state: TrainingState;
+  inputs: tfn.Tensor4D;
+  targets: tfn.Tensor4D;
+  order: Int32Array;
+  batchSize: number;
+  epoch: number;
+  clock: ProgressClock;
+  signal?: AbortSignal;
+}
+
+/** One epoch of batches in `order`; stops early on abort or on a non-finite loss or gradient (whose update is not applied). */
+async function trainEpoch({ session, state, inputs, targets, order, batchSize, epoch, clock, signal }: EpochJob): Promise<EpochOutcome> {
+  const batches = Math.ceil(order.length / batchSize);
+  let lossSum = 0;
+  let seen = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    await yieldToEventLoop();
+    if (signal?.aborted) return { kind: 'interrupted', batch };
+    const indices = order.subarray(batch * batchSize, Math.min(order.length, (batch + 1) * batchSize));
+    const [x, y] = tf.tidy(() => {
+      const picked = tf.tensor1d(indices, 'int32');
+      return [tf.gather(inputs, picked), tf.gather(targets, picked)];
+    });
+    const { loss, finite } = state.step(session, x, y);
+    tf.dispose([x, y]);
+    if (!finite) return { kind: 'diverged', batch, loss };
+    lossSum += loss * indices.length;
+    seen += indices.length;
+    clock.trained(indices.length);
+    clock.maybeReportBatch(epoch, batch + 1, lossSum / seen);
   }
-  return config as AdamConfig;
+  return { kind: 'finished', loss: lossSum / seen };
 }
 
 export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, options: FitOptions): Promise<FitResult> {
   checkOptions(inputs, targets, options);
   const { epochs, batchSize, seed, onProgress, signal, resume, onEpochEnd } = options;
-  const loss = compiledLoss(model);
-  const weights = trainableWeights(model);
-  const adam = new FlatAdam(weights, adamConfig(model));
+  const session = await graphSession(model);
+  const state = TrainingState.of(model);
   const history: EpochRecord[] = [];
   const samples = inputs.shape[0];
   const batches = Math.ceil(samples / batchSize);
-
-  const checkpoint = (): TrainingCheckpoint => ({
-    epoch: history.length,
-    weights: weights.map((w) => serializeTensor(w.name, w.variable)),
-    optimizer: adam.getState(),
-    history: history.map((record) => ({ ...record })),
-  });
-
   try {
     if (resume) {
-      checkTensorsMatch('weights', resume.weights, weights.map((w) => ({ name: w.name, shape: w.variable.shape })));
-      adam.setState(resume.optimizer);
-      resume.weights.forEach((serialized, i) => {
-        const value = deserializeTensor(serialized);
-        weights[i].variable.assign(value);
-        value.dispose();
-      });
+      state.restore(resume.weights, resume.optimizer);
       history.push(...resume.history.map((record) => ({ ...record })));
     }
-
-    const started = performance.now();
-    const samplesToTrain = (epochs - history.length) * samples;
-    let samplesTrained = 0;
-    let lastReport = started;
-    const report = (kind: TrainingProgress['kind'], epoch: number, batch: number, epochLoss: number) => {
-      const now = performance.now();
-      lastReport = now;
-      const elapsedSeconds = (now - started) / 1000;
-      const samplesPerSecond = elapsedSeconds > 0 ? samplesTrained / elapsedSeconds : 0;
-      const etaSeconds = samplesPerSecond > 0 ? (samplesToTrain - samplesTrained) / samplesPerSecond : Infinity;
-      onProgress?.({ kind, epoch: epoch + 1, epochs, batch, batches, loss: epochLoss, samplesPerSecond, etaSeconds, elapsedSeconds });
-    };
-
+    const clock = new ProgressClock((epochs - history.length) * samples, onProgress, { epochs, batches });
     for (let epoch = history.length; epoch < epochs; epoch++) {
-      const epochStarted = performance.now();
+      const started = performance.now();
       const order = epochOrder(samples, seed, epoch);
-      let lossSum = 0;
-      let seen = 0;
-      for (let batch = 0; batch < batches; batch++) {
-        await yieldToEventLoop();
-        if (signal?.aborted) {
-          return {
-            history,
-            status: 'interrupted',
-            message: `interrupted in epoch ${epoch + 1} after ${batch} of ${batches} batches; kept the ${history.length} finished epoch(s)`,
-          };
-        }
-        const indices = order.subarray(batch * batchSize, Math.min(samples, (batch + 1) * batchSize));
-        const { value, grads } = tf.tidy(() => {
-          const picked = tf.tensor1d(indices, 'int32');
-          const x = tf.gather(inputs, picked);
-          const y = tf.gather(targets, picked);
-          return tf.variableGrads(() => batchLoss(model, loss, x, y), weights.map((w) => w.variable));
-        });
-        // One scalar read per batch: tfjs-node runs ops synchronously, so this waits for nothing extra.
-        const batchLossValue = value.dataSync()[0];
-        // A non-finite loss is caught before its update, so the model keeps its last finite weights.
-        if (Number.isFinite(batchLossValue)) adam.step(weights.map((w) => grads[w.variable.name]));
-        tf.dispose([value, ...Object.values(grads)]);
-        if (!Number.isFinite(batchLossValue)) {
-          return {
-            history,
-            status: 'diverged',
-            message:
-              `training diverged: the loss became ${batchLossValue} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}; ` +
-              `kept the ${history.length} finished epoch(s) and the weights from before that batch. ` +
-              'Try a lower learning rate or check the data for NaN/Inf values.',
-          };
-        }
-        lossSum += batchLossValue * indices.length;
-        seen += indices.length;
-        samplesTrained += indices.length;
-        if (onProgress && batch < batches - 1 && performance.now() - lastReport >= PROGRESS_INTERVAL_MS) {
-          report('batch', epoch, batch + 1, lossSum / seen);
-        }
+      const outcome = await trainEpoch({ session, state, inputs, targets, order, batchSize, epoch, clock, signal });
+      if (outcome.kind === 'interrupted') {
+        return {
+          history,
+          status: 'interrupted',
+          message: `interrupted in epoch ${epoch + 1} after ${outcome.batch} of ${batches} batches; kept the ${history.length} finished epoch(s)`,
+        };
       }
-      history.push({ epoch: epoch + 1, loss: lossSum / seen, seconds: (performance.now() - epochStarted) / 1000 });
-      report('batch', epoch, batches, lossSum / seen);
-      report('epoch', epoch, batches, lossSum / seen);
-      if (onEpochEnd) await onEpochEnd(checkpoint());
+      if (outcome.kind === 'diverged') {
+        return {
+          history,
+          status: 'diverged',
+          message:
+            `training diverged: ${Number.isFinite(outcome.loss) ? `a gradient became non-finite (loss ${outcome.loss})` : `the loss became ${outcome.loss}`} ` +
+            `at epoch ${epoch + 1}, batch ${outcome.batch + 1} of ${batches}; ` +
+            `kept the ${history.length} finished epoch(s) and the weights from before that batch. ` +
+            'Try a lower learning rate or check the data for NaN/Inf values.',
+        };
+      }
+      history.push({ epoch: epoch + 1, loss: outcome.loss, seconds: (performance.now() - started) / 1000 });
+      clock.report('batch', epoch, batches, outcome.loss);
+      if (onEpochEnd) await onEpochEnd({ epoch: history.length, weights: state.serializedWeights(), optimizer: state.optimizerState(), history: history.map((r) => ({ ...r })) });
+      clock.report('epoch', epoch, batches, outcome.loss);
     }
     return { history, status: 'completed' };
   } finally {
-    adam.dispose();
+    state.assignTo(model);
+    state.dispose();
   }
 }

@@ -101,7 +101,7 @@ describe('loss ledger against tfjs', () => {
   }
 
   for (const loss of ['binaryCrossentropy', 'meanSquaredError'] as LossName[]) {
-    it(`${loss}: the ledger mean equals model.evaluate within 1e-5`, () => {
+    it(`${loss}: the ledger mean equals model.evaluate within 1e-5`, async () => {
       const count = 300;
       const { targets } = syntheticImages(count, 32, 11);
       const noisy = syntheticImages(count, 32, 12).predictions;
@@ -110,7 +110,7 @@ describe('loss ledger against tfjs', () => {
       const y = tf.tensor4d(targets, [count, 32, 32, 1]);
       const evaluated = model.evaluate(x, y, { batchSize: 64 }) as import('@tensorflow/tfjs-node').Scalar;
       const before = tf.memory().numTensors;
-      const { ledger } = modelLossLedger(model, x, y, { loss, border: RING, sliceSize: 70 });
+      const { ledger } = await modelLossLedger(model, x, y, { loss, border: RING, sliceSize: 70 });
       expect(tf.memory().numTensors).toBe(before);
       expect(Math.abs(ledger.perPixel - evaluated.dataSync()[0])).toBeLessThan(1e-5);
 

@@ -7,9 +7,9 @@ describe('evaluate and predict', () => {
   const inputs = tf.randomUniform([37, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
   const targets = tf.tidy(() => tf.cast(tf.greater(inputs, 0.5), 'float32')) as tf.Tensor4D;
 
-  it('predict in batches equals one model.predict over everything', () => {
+  it('predict in batches equals one model.predict over everything', async () => {
     const model = buildAutoencoder({ height: 16, width: 16, seed: 1 });
-    const batched = predict(model, inputs, 10);
+    const batched = await predict(model, inputs, 10);
     const whole = model.predict(inputs) as tf.Tensor4D;
     expect(batched.shape).toEqual([37, 16, 16, 1]);
     expect(tf.max(tf.abs(tf.sub(batched, whole))).dataSync()[0]).toBeLessThan(1e-6);
@@ -39,7 +39,7 @@ describe('evaluate and predict', () => {
     const model = buildAutoencoder({ height: 16, width: 16, seed: 3 });
     const before = tf.memory().numTensors;
     await evaluate(model, inputs, targets, 8);
-    tf.dispose(predict(model, inputs, 8));
+    tf.dispose(await predict(model, inputs, 8));
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

@@ -1,0 +1,18 @@
+// What both benchmark scripts need: the checkout's root, the compiled library, and option parsing.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from 'commander';
+
+/** The environment as given, before the library sets TensorFlow's variables (TF_ENABLE_ONEDNN_OPTS) for its own process. */
+export const givenEnv = { ...process.env };
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The compiled library in dist/ (npm run bench builds it first). */
+export const losslens = createRequire(import.meta.url)(path.join(ROOT, 'dist/index.js'));
+
+export const positiveInteger = (value) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};

@@ -1,0 +1,116 @@
+/**
+ * The training graph against tfjs-layers as the reference: its forward pass equals the
+ * layers model's output, and its gradients equal tf.variableGrads through the layers with
+ * Keras's loss (BCE from the logits, MSE on the sigmoid output).
+ */
+import { describe, expect, it } from 'vitest';
+import { tf } from '../../src/tf.js';
+import { buildAutoencoder, type LayerSpec, type LossName } from '../../src/model/autoencoder.js';
+import { graphModelOf, graphSession, modelWeights } from '../../src/training/session.js';
+import { TFJS_NODE_VERSION } from '../../src/training/tfProto.js';
+
+const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+
+/** The model's output before its sigmoid, through tfjs-layers' own layers and gradients. */
+function layersLogits(model: tf.LayersModel, x: tf.Tensor4D): tf.Tensor4D {
+  const layers = model.layers;
+  let hidden: tf.Tensor = x;
+  for (const layer of layers.slice(1, -1)) hidden = layer.apply(hidden) as tf.Tensor;
+  const [kernel, bias] = layers[layers.length - 1].getWeights();
+  return tf.fused.conv2d({ x: hidden as tf.Tensor4D, filter: kernel as tf.Tensor4D, bias, strides: 1, pad: 'same' });
+}
+
+const referenceLoss = (loss: LossName, logits: tf.Tensor, y: tf.Tensor) =>
+  (loss === 'binaryCrossentropy'
+    ? tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))))
+    : tf.mean(tf.squaredDifference(tf.sigmoid(logits), y))) as tf.Scalar;
+
+/** One call of the train signature from zero moments; its first-moment output is (1 − β1)·gradient. */
+async function graphGradients(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor4D) {
+  const session = await graphSession(model);
+  const weights = modelWeights(model).tensors;
+  const inputs: tf.NamedTensorMap = { x, y, step: tf.scalar(0) };
+  session.names.weights.forEach((name, i) => (inputs[name] = weights[i]));
+  const zeros = weights.map((w) => tf.zerosLike(w));
+  session.names.m.forEach((name, i) => (inputs[name] = zeros[i]));
+  session.names.v.forEach((name, i) => (inputs[name] = zeros[i]));
+  const outputs = session.train.predict(inputs) as tf.NamedTensorMap;
+  const gradients = session.names.m.map((name) => tf.div(outputs[name], 1 - 0.9));
+  const loss = outputs.loss.dataSync()[0];
+  tf.dispose([...Object.values(outputs), ...zeros, inputs.step]);
+  return { loss, gradients };
+}
+
+describe('the training graph', () => {
+  it("predicts what the tfjs-layers model predicts", async () => {
+    const { predict } = await import('../../src/training/evaluate.js');
+    const model = buildAutoencoder({ height: 28, width: 28, seed: 2 });
+    const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const ours = await predict(model, x, 2);
+    const reference = model.predict(x) as tf.Tensor;
+    expect(maxAbs(ours, reference)).toBeLessThan(1e-6);
+    tf.dispose([x, ours, reference]);
+    model.dispose();
+  });
+
+  it.each(['binaryCrossentropy', 'meanSquaredError'] as LossName[])('gives the loss and gradients of tf.variableGrads through the layers (%s)', async (loss) => {
+    const model = buildAutoencoder({ height: 16, width: 16, seed: 4, loss });
+    const x = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 12) as tf.Tensor4D;
+    const y = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 13) as tf.Tensor4D;
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const reference = tf.variableGrads(() => referenceLoss(loss, layersLogits(model, x), y), variables);
+    const ours = await graphGradients(model, x, y);
+    expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
+    variables.forEach((variable, i) => {
+      const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+      expect(scale).toBeGreaterThan(0);
+      expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
+    });
+    tf.dispose([x, y, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
+    model.dispose();
+  });
+
+  it('lowers any layer stack given as data, odd pooled sizes included', async () => {
+    const layers: LayerSpec[] = [
+      { kind: 'conv', filters: 8, kernelSize: 5, activation: 'relu' },
+      { kind: 'maxPool', size: 2 },
+      { kind: 'conv', filters: 4, kernelSize: 3, activation: 'relu' },
+      { kind: 'upSample', size: 2 },
+      { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
+    ];
+    const model = buildAutoencoder({ height: 14, width: 14, seed: 3, layers });
+    expect(graphModelOf(model).layers).toEqual(layers);
+    const x = tf.randomUniform([4, 14, 14, 1], 0, 1, 'float32', 14) as tf.Tensor4D;
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(model, x), x), variables);
+    const ours = await graphGradients(model, x, x);
+    variables.forEach((variable, i) => {
+      const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+      expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
+    });
+    tf.dispose([x, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
+    model.dispose();
+  });
+
+  it('rejects a layer the graph cannot lower, naming it', () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 4, 1], units: 1, name: 'dense_x' })] });
+    model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    expect(() => graphModelOf(model)).toThrow(/layer dense_x: .* does not support a Dense layer/);
+    model.dispose();
+  });
+
+  it('is built with the tfjs-node release its protobuf adapter was written for', () => {
+    // If this fails, tfjs-node was upgraded: check src/training/tfProto.ts against dist/proto/api_pb.js of the new release.
+    expect(tf.version['tfjs-node']).toBe(TFJS_NODE_VERSION);
+  });
+
+  it('names an unloadable graph folder in one clear error', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const directory = mkdtempSync(join(tmpdir(), 'losslens-bad-graph-'));
+    writeFileSync(join(directory, 'saved_model.pb'), 'not a protobuf');
+    const { loadGraph } = await import('../../src/training/session.js');
+    await expect(loadGraph(directory, { weights: [], m: [], v: [] })).rejects.toThrow(/could not load losslens's training graph from .*losslens-bad-graph-/);
+  });
+});
