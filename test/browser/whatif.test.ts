@@ -25,7 +25,7 @@ declare global {
   interface Window {
     jupyterapp: {
       commands: { execute(id: string, args?: object): Promise<unknown> };
-      shell: { currentWidget: { content?: { activeCellIndex: number }; sessionContext?: { session?: { kernel?: { status: string } | null } | null } } | null };
+      shell: { currentWidget: { sessionContext?: { session?: { kernel?: { status: string } | null } | null } } | null };
     };
   }
 }
@@ -37,12 +37,15 @@ const command = (id: string) =>
   page.evaluate((name) => {
     void window.jupyterapp.commands.execute(name);
   }, id);
-/** Starts the notebook's cell `index` (counting every cell, markdown too). */
-const runCellAt = (index: number) =>
-  page.evaluate((i) => {
-    window.jupyterapp.shell.currentWidget!.content!.activeCellIndex = i;
-    void window.jupyterapp.commands.execute('notebook:run-cell');
-  }, index);
+/**
+ * Runs cell `index` (counting every cell, markdown too) of the notebook in view as a user
+ * does: click it, press Ctrl+Enter. (A command started from the page acts on the notebook
+ * last focused, which after opening a second notebook was at times the first one.)
+ */
+const runCellAt = async (index: number) => {
+  await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').nth(index).locator('.jp-InputPrompt').click();
+  await page.keyboard.press('Control+Enter');
+};
 const kernelStatus = () => page.evaluate(() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status ?? 'none');
 /** Code cell `index` of the notebook in view (a notebook opened earlier stays in a hidden tab). */
 const cell = (index: number): Locator => page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').nth(index);
@@ -114,7 +117,8 @@ describe('interrupting a training in JupyterLab', () => {
     await expect.poll(batch, { timeout: 60_000, interval: 250 }).toBeGreaterThan(first);
     expect(await training.locator('.jp-OutputArea-output').count()).toBe(1);
     expect(await training.locator('.jp-InputPrompt').textContent()).toContain('*');
-    await command('notebook:interrupt-kernel');
+    // The interrupt button of this notebook's toolbar.
+    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar [data-command="notebook:interrupt-kernel"]').click({ timeout: 10_000 });
     await expect.poll(() => outputText(training), { timeout: 60_000, interval: 500 }).toMatch(/interrupted in epoch \d+ after \d+ of 200 batches/);
     await expect.poll(kernelStatus, { timeout: 60_000, interval: 500 }).toBe('idle');
     // Nothing may follow the message: no stderr output, no error output, no stack frames.
