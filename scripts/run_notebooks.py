@@ -15,9 +15,11 @@ toggle, and a table of contents follows the title (see `export_html`).
 Cells tagged `summary` hold each notebook's key table; `--summary` prints their text
 after all notebooks ran.
 
-While a notebook runs, the terminal (stderr) shows which notebook and cell runs and
-mirrors each training's progress line (bar, rate, ETA) from the kernel's progress
-displays; `--log` keeps every line for later (see `Reporter`).
+Before the first notebook starts, the terminal (stderr) says how many trainings the job
+needs and how many runs come from the cache: `losslens plan` evaluates each notebook's
+cell tagged `runs` with its parameters (see `print_plan`). While a notebook runs, it shows
+which notebook and cell runs and mirrors each training's progress line (bar, rate, ETA)
+from the kernel's progress displays; `--log` keeps every line for later (see `Reporter`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import argparse
 import html
 import json
 import re
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -40,6 +44,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 KERNEL = "tslab"
+ROOT = Path(__file__).resolve().parent.parent
 
 # Full fidelity is the notebooks' own defaults (the seed's 10 epochs × 60,000 images).
 # Quick is for smoke runs and CI: every step runs, on a few hundred images for one epoch.
@@ -242,9 +247,19 @@ class MirroringClient(NotebookClient):
             self.reporter.status(f"  {text}", force=not step or epoch_end)
 
     def counts(self) -> tuple[int, int]:
-        """(trainings run, results read from the cache) so far."""
-        cached = sum(1 for text in self.runs.values() if "from the cache" in text)
-        return len(self.runs) - cached, cached
+        """(trainings run, results read from the cache) so far. A sweep is one display whose
+        text lists its points (src/display/sweepProgress.ts), each "done:" or "from the cache"."""
+        trained = cached = 0
+        for text in self.runs.values():
+            if text.startswith("sweep on "):
+                points = [line for line in text.splitlines()[1:] if re.match(r"\s+#\d+ ", line)]
+                trained += sum(1 for line in points if "  done: " in line)
+                cached += sum(1 for line in points if "  from the cache" in line)
+            elif "from the cache" in text:
+                cached += 1
+            else:
+                trained += 1
+        return trained, cached
 
 
 def execute(
@@ -279,6 +294,49 @@ def execute(
         if own_reporter:
             reporter.close()
     return notebook
+
+
+def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
+    """Says up front how many trainings the notebooks need and how many of their runs come
+    from the cache: now (already there) or because an earlier notebook of this job trains
+    the same configuration. The runs are each notebook's own (`losslens plan` evaluates its
+    cell tagged `runs`, see src/cli/plan.ts); a notebook without that cell is named as not
+    counted, never guessed."""
+    reporter.doing("counting the trainings (losslens plan)")
+    node = shutil.which("node")
+    command = [node or "node", str(ROOT / "bin" / "losslens.js"), "plan", *map(str, notebooks), "--params", json.dumps(params), "--json"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False) if node else None
+    finally:
+        reporter.doing("")
+    if done is None or done.returncode != 0:
+        why = "node is not on PATH" if done is None else (done.stderr.strip().splitlines() or ["no message"])[-1]
+        reporter.say(f"plan: the trainings could not be counted up front ({why})")
+        return
+    seen: set[str] = set()
+    to_train = total = uncounted = 0
+    lines = []
+    for plan in json.loads(done.stdout):
+        runs = plan.get("runs")
+        if runs is None:
+            uncounted += 1
+            lines.append(f"  {plan['notebook']}: not counted (no cell tagged 'runs')")
+            continue
+        new = cached = earlier = 0
+        for run in runs:
+            if run["cached"]:
+                cached += 1
+            elif run["key"] in seen:
+                earlier += 1
+            else:
+                new += 1
+                seen.add(run["key"])
+        to_train, total = to_train + new, total + len(runs)
+        lines.append(f"  {plan['notebook']}: {len(runs)} run(s): {new} to train, {cached} in the cache, {earlier} trained earlier in this job")
+    not_counted = f"; {uncounted} notebook(s) not counted" if uncounted else ""
+    reporter.say(f"plan: {to_train} training(s) needed; {total - to_train} of the {total} run(s) come from the cache{not_counted}")
+    for line in lines:
+        reporter.say(line)
 
 
 def export_html(notebook: nbformat.NotebookNode, destination: Path) -> None:
@@ -394,6 +452,7 @@ def main() -> int:
 
 
 def run_all(args: argparse.Namespace, params: dict, summaries: list[str], reporter: Reporter) -> int:
+    print_plan(args.notebooks, params, reporter)
     for number, source in enumerate(args.notebooks, 1):
         started = time.monotonic()
         reporter.say(f"[{number}/{len(args.notebooks)}] running {source}")

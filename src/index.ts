@@ -21,6 +21,7 @@ export { codeVersion, experimentKey } from './experiments/key.js';
 export * from './experiments/compare.js';
 export * from './experiments/labels.js';
 export * from './experiments/seeds.js';
+export type { WhatIfParams } from './experiments/whatIf.js';
 export { ledgerReport, textTable, type ReportRun } from './cli/report.js';
 export * from './experiments/sweep.js';
 export { inProcessExecutor, processExecutor, rayExecutor, acceptEntry, type RayExecutorOptions } from './experiments/sweepExecutors.js';

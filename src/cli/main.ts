@@ -26,6 +26,7 @@ import { interruptOnSigint } from '../training/interrupt.js';
 import { formatDuration } from '../display/progress.js';
 import { ledgerReport, type ReportRun } from './report.js';
 import { terminalProgress } from './progress.js';
+import { registerPlanCommand } from './plan.js';
 import { registerSweepCommands } from './sweep.js';
 
 export const EXIT_OK = 0;
@@ -266,6 +267,7 @@ function program(io: Io, setExit: (code: number) => void): Command {
   ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
   reproduce.showHelpAfterError(usageHint(reproduce)).action(async (options) => setExit(await reproduceCommand(options, io)));
   registerSweepCommands(root, io, setExit, usageHint);
+  registerPlanCommand(root, io, setExit);
   root.showHelpAfterError("Run 'losslens --help' for the commands.");
   return root;
 }

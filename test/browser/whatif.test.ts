@@ -1,7 +1,9 @@
 /**
  * A new user's what-if in a real JupyterLab and Chromium: a folder of their own with
- * losslens installed the README's way, and a cell comparing a BCE and an MSE run (tiny sizes).
- * (Interrupting a training is checked against a real tslab kernel in test/notebooks/interrupt.test.ts.) Screenshots go to test-artifacts/browser/.
+ * losslens installed the README's way, a cell comparing a BCE and an MSE run (tiny sizes),
+ * and a training whose progress line moves while it runs and that the interrupt button
+ * stops with its message alone (the kernel-level check is test/notebooks/interrupt.test.ts).
+ * Screenshots go to test-artifacts/browser/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,11 +23,33 @@ let page: Page;
 
 declare global {
   interface Window {
-    jupyterapp: { commands: { execute(id: string, args?: object): Promise<unknown> } };
+    jupyterapp: {
+      commands: { execute(id: string, args?: object): Promise<unknown> };
+      shell: { currentWidget: { sessionContext?: { session?: { kernel?: { status: string } | null } | null } } | null };
+    };
   }
 }
-const command = (id: string) => page.evaluate((name) => window.jupyterapp.commands.execute(name), id);
-const cell = (index: number): Locator => page.locator('.jp-NotebookPanel .jp-CodeCell').nth(index);
+/**
+ * Starts a command without waiting for it: run commands resolve only when their cells
+ * have finished, and a test that awaited one would look at the outputs after the fact.
+ */
+const command = (id: string) =>
+  page.evaluate((name) => {
+    void window.jupyterapp.commands.execute(name);
+  }, id);
+/**
+ * Runs cell `index` (counting every cell, markdown too) of the notebook in view as a user
+ * does: click it, press Ctrl+Enter. (A command started from the page acts on the notebook
+ * last focused, which after opening a second notebook was at times the first one.)
+ */
+const runCellAt = async (index: number) => {
+  await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').nth(index).locator('.jp-InputPrompt').click();
+  await page.keyboard.press('Control+Enter');
+};
+const kernelStatus = () => page.evaluate(() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status ?? 'none');
+/** Code cell `index` of the notebook in view (a notebook opened earlier stays in a hidden tab). */
+const cell = (index: number): Locator => page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').nth(index);
+const outputText = async (locator: Locator) => (await locator.locator('.jp-OutputArea-output').allTextContents()).join('\n');
 const kernelStates = async () =>
   ((await (await fetch(`${lab!.base}/api/kernels?token=${lab!.token}`)).json()) as { execution_state: string }[]).map((k) => k.execution_state);
 
@@ -35,7 +59,7 @@ beforeAll(async () => {
   process.env.LOSSLENS_CACHE_DIR = cacheDir;
   try {
     lab = await startLab({
-      notebooks: [join(fixtures, 'own-what-if.ipynb')],
+      notebooks: [join(fixtures, 'own-what-if.ipynb'), join(fixtures, 'interrupt-training.ipynb')],
       args: ['--LabApp.expose_app_in_browser=True'],
     });
   } finally {
@@ -76,4 +100,33 @@ describe('your own what-if in JupyterLab', () => {
     expect(await runCell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count()).toBe(0);
     await runCell.screenshot({ path: join(artifacts, 'whatif-bce-mse.png') });
   }, 300_000);
+});
+
+describe('interrupting a training in JupyterLab', () => {
+  it('shows the progress line moving while the cell runs, then only the message, and the kernel lives on', async () => {
+    await lab!.open('interrupt-training.ipynb');
+    await cell(2).waitFor({ timeout: 60_000 });
+    await expect.poll(kernelStatus, { timeout: 120_000, interval: 1000 }).toBe('idle');
+    await runCellAt(1);
+    await expect.poll(() => cell(0).locator('.jp-InputPrompt').textContent(), { timeout: 120_000, interval: 500 }).toMatch(/\[\d+\]/);
+    await runCellAt(2);
+    const training = cell(1);
+    const batch = async () => Number(/epoch 1\/2 · batch (\d+)\/200/.exec(await outputText(training))?.[1] ?? 0);
+    const first = await expect.poll(batch, { timeout: 180_000, interval: 250 }).toBeGreaterThan(0).then(batch);
+    // An in-place update: the same single output now shows a later batch, and the cell is still running.
+    await expect.poll(batch, { timeout: 60_000, interval: 250 }).toBeGreaterThan(first);
+    expect(await training.locator('.jp-OutputArea-output').count()).toBe(1);
+    expect(await training.locator('.jp-InputPrompt').textContent()).toContain('*');
+    // The interrupt button of this notebook's toolbar.
+    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar [data-command="notebook:interrupt-kernel"]').click({ timeout: 10_000 });
+    await expect.poll(() => outputText(training), { timeout: 60_000, interval: 500 }).toMatch(/interrupted in epoch \d+ after \d+ of 200 batches/);
+    await expect.poll(kernelStatus, { timeout: 60_000, interval: 500 }).toBe('idle');
+    // Nothing may follow the message: no stderr output, no error output, no stack frames.
+    await page.waitForTimeout(2000);
+    expect(await training.locator('.jp-OutputArea-output').count()).toBe(1);
+    expect(await outputText(training)).not.toMatch(/Error|\n\s+at /);
+    await training.screenshot({ path: join(artifacts, 'interrupted-training.png') });
+    await runCellAt(3);
+    await expect.poll(() => outputText(cell(2)), { timeout: 60_000 }).toContain('still here');
+  }, 420_000);
 });

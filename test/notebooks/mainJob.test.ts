@@ -1,7 +1,8 @@
 /**
- * The main job's terminal in the quick profile (the run every notebook test shares): it
- * names each notebook as it starts and gives every training its own progress lines, with
- * a bar, rate and ETA or the word that it came from the cache.
+ * The main job's terminal in the quick profile (the run every notebook test shares): up
+ * front, how many trainings it needs and how many runs come from the cache; then it names
+ * each notebook as it starts and gives every training its own progress lines, with a bar,
+ * rate and ETA or the word that it came from the cache.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NOTEBOOKS, quickRun } from './quickRun.js';
@@ -41,5 +42,35 @@ describe('the main job in the quick profile', () => {
 
   it("counts each notebook's trainings and cache reads", () => {
     for (const name of NOTEBOOKS) expect(log).toMatch(new RegExp(`^executed .*${name} in [\\d.]+ s \\(\\d+ training\\(s\\) run, \\d+ from the cache\\)`, 'm'));
+  });
+});
+
+describe("the main job's plan", () => {
+  const executed = (name: string) => {
+    const [, trained, cached] = new RegExp(`^executed .*${name} in [\\d.]+ s \\((\\d+) training\\(s\\) run, (\\d+) from the cache\\)`, 'm').exec(log)!;
+    return { trained: Number(trained), cached: Number(cached) };
+  };
+
+  it('comes before the first notebook and agrees with what the notebooks then did', () => {
+    const plan = /^plan: (\d+) training\(s\) needed; (\d+) of the (\d+) run\(s\) come from the cache$/m.exec(log);
+    expect(plan, log.slice(0, 2000)).not.toBeNull();
+    expect(plan!.index).toBeLessThan(log.indexOf('[1/'));
+    const done = NOTEBOOKS.map(executed);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    // The quick run starts from an empty cache: every planned training happens once, every other run is a cache read.
+    expect(Number(plan![1])).toBe(sum(done.map((d) => d.trained)));
+    expect(Number(plan![2])).toBe(sum(done.map((d) => d.cached)));
+    expect(Number(plan![3])).toBe(sum(done.map((d) => d.trained + d.cached)));
+    expect(Number(plan![1])).toBeGreaterThan(0);
+  });
+
+  it("counts each notebook's runs from its cell tagged 'runs'", () => {
+    for (const name of NOTEBOOKS) {
+      const line = new RegExp(`^ {2}${name}: (\\d+) run\\(s\\): (\\d+) to train, (\\d+) in the cache, (\\d+) trained earlier in this job$`, 'm').exec(log);
+      expect(line, `${name} in\n${log.slice(0, 2000)}`).not.toBeNull();
+      const [runs, toTrain] = [Number(line![1]), Number(line![2])];
+      expect(toTrain).toBe(executed(name).trained);
+      expect(runs).toBe(executed(name).trained + executed(name).cached);
+    }
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * `losslens plan`: the trainings notebooks will ask for, and which the cache already holds,
+ * before any of them runs (the main job prints this up front).
+ *
+ * A notebook names its runs in one code cell tagged `runs`, which defines `runConfigs`: the
+ * configs its later cells train, built from `params` and nothing heavier. The plan evaluates
+ * that cell in plain Node after the notebook's own cells before it (its imports), its
+ * `parameters` cell and the parameters the runner injects: the same code and values the
+ * kernel will run, so the count is the notebook's, not a second copy of its logic. Cells are
+ * TypeScript; `typescript.transpileModule` erases their types (tslab type-checks them later).
+ * A notebook without a `runs` cell is reported as not planned.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
+import { experimentKey } from '../experiments/key.js';
+import { runLabels } from '../experiments/labels.js';
+import { isExperimentResult } from '../experiments/result.js';
+import { defaultCacheDir, resultPath } from '../experiments/run.js';
+import { readEntry } from '../experiments/store.js';
+import { EXIT_FAILED, EXIT_OK, type Io } from './main.js';
+
+export interface PlannedRun {
+  label: string;
+  /** The cache key: equal keys in two notebooks are one training. */
+  key: string;
+  cached: boolean;
+}
+
+export interface NotebookPlan {
+  notebook: string;
+  /** Absent when the notebook has no cell tagged `runs`. */
+  runs?: PlannedRun[];
+}
+
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  metadata?: { tags?: string[] };
+}
+
+const sourceOf = (cell: Cell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
+const tagged = (cell: Cell, tag: string) => cell.metadata?.tags?.includes(tag) ?? false;
+
+/** The code of the notebook's import cells, parameters, injected parameters and `runs` cell, or undefined without a `runs` cell. */
+function planSource(cells: Cell[], params: Record<string, unknown>, notebook: string): string | undefined {
+  const code = cells.filter((cell) => cell.cell_type === 'code');
+  const runs = code.findIndex((cell) => tagged(cell, 'runs'));
+  if (runs < 0) return undefined;
+  const parameters = code.findIndex((cell) => tagged(cell, 'parameters'));
+  if (parameters < 0 || parameters > runs) throw new Error(`${notebook}: the cell tagged 'runs' needs a cell tagged 'parameters' before it`);
+  return [
+    ...code.slice(0, parameters + 1).map(sourceOf),
+    `Object.assign(params, ${JSON.stringify(params)});`,
+    sourceOf(code[runs]),
+    'module.exports = runConfigs;',
+  ].join('\n;\n');
+}
+
+/** The runs one notebook asks for with `params` injected, each with its cache key and whether the cache holds it. */
+export async function planNotebook(path: string, params: Record<string, unknown> = {}, cacheDir = defaultCacheDir()): Promise<NotebookPlan> {
+  const notebook = basename(path);
+  const cells = (JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] }).cells;
+  const source = planSource(cells, params, notebook);
+  if (source === undefined) return { notebook };
+  // Loaded on demand: only planning needs the compiler, and it is a large module.
+  const ts = await import('typescript');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: `${notebook}.ts`,
+  });
+  const module = { exports: undefined as unknown };
+  // Imports resolve as in the kernel: from the notebook's folder ("losslens" via its node_modules).
+  try {
+    new Function('require', 'module', 'exports', outputText)(createRequire(resolve(path)), module, {});
+  } catch (error) {
+    throw new Error(`${notebook}: its imports, parameters and cell tagged 'runs' failed to evaluate: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!Array.isArray(module.exports)) throw new Error(`${notebook}: the cell tagged 'runs' must define runConfigs as an array of configs`);
+  const configs = (module.exports as ExperimentConfigInput[]).map((config) => normaliseConfig(config));
+  const labels = runLabels(configs, { always: ['seed'] });
+  return {
+    notebook,
+    runs: configs.map((config, i) => {
+      const key = experimentKey(config);
+      const cached = readEntry(resultPath(cacheDir, key), (value): value is unknown => isExperimentResult(value, key), () => {}) !== undefined;
+      return { label: labels[i], key, cached };
+    }),
+  };
+}
+
+export function registerPlanCommand(root: Command, io: Io, setExit: (code: number) => void): void {
+  root
+    .command('plan')
+    .description("list the trainings notebooks ask for (their cell tagged 'runs') and which the cache already holds")
+    .argument('<notebooks...>', '.ipynb files')
+    .option('--params <json>', 'parameters injected after each notebook\'s parameters cell, as the notebook runner does', '{}')
+    .option('--cache-dir <dir>', 'experiment cache to look in (default: $LOSSLENS_CACHE_DIR or the checkout\'s .cache/experiments)')
+    .option('--json', 'print the plan as JSON')
+    .action(async (notebooks: string[], options: { params: string; cacheDir?: string; json?: boolean }) => {
+      let params: Record<string, unknown>;
+      try {
+        params = JSON.parse(options.params) as Record<string, unknown>;
+      } catch (error) {
+        io.stderr.write(`losslens plan: --params is not JSON: ${(error as Error).message}\n`);
+        return setExit(EXIT_FAILED);
+      }
+      const plans: NotebookPlan[] = [];
+      for (const notebook of notebooks) plans.push(await planNotebook(notebook, params, options.cacheDir));
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify(plans)}\n`);
+      } else {
+        for (const plan of plans) {
+          const runs = plan.runs?.map((run) => `  ${run.label}: ${run.cached ? 'in the cache' : 'to train'}`) ?? ["  (no cell tagged 'runs')"];
+          io.stdout.write(`${plan.notebook}\n${runs.join('\n')}\n`);
+        }
+      }
+      setExit(EXIT_OK);
+    });
+}

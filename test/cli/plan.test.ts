@@ -1,0 +1,71 @@
+/**
+ * `losslens plan`: a notebook's cell tagged `runs`, evaluated with its imports, its
+ * parameters and the injected ones, gives the configs it will train, each looked up in the
+ * cache. One tiny run is trained first so the plan has a cached and an uncached config.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const bin = join(root, 'bin', 'losslens.js');
+const folder = mkdtempSync(join(tmpdir(), 'losslens-plan-'));
+const cacheDir = join(folder, 'cache');
+
+function losslens(...args: string[]) {
+  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+const cell = (source: string, tags?: string[]) => ({ cell_type: 'code', metadata: tags ? { tags } : {}, outputs: [], source });
+function notebook(name: string, cells: object[]): string {
+  const path = join(folder, name);
+  writeFileSync(path, JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+  return path;
+}
+
+const imports = cell(`import { normaliseConfig, type ExperimentConfigInput } from ${JSON.stringify(join(root, 'dist'))};`);
+const parameters = cell('const params = {\n  seeds: [9],\n  loss: "binaryCrossentropy" as const,\n};', ['parameters']);
+const runs = cell(
+  'const runConfigs: ExperimentConfigInput[] = params.seeds.map((seed) =>\n' +
+    '  normaliseConfig({ epochs: 1, trainSamples: 200, testSamples: 50, batchSize: 50, loss: params.loss, seed }));',
+  ['runs'],
+);
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+  const trained = losslens('run', '--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--seed', '5', '--cache-dir', cacheDir);
+  expect(trained.code, trained.stderr).toBe(0);
+}, 300_000);
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('losslens plan', () => {
+  it("evaluates the cell tagged 'runs' with the injected parameters and looks each config up in the cache", () => {
+    const path = notebook('planned.ipynb', [imports, parameters, cell('throw new Error("a later cell must not run");'), runs]);
+    const { code, stdout, stderr } = losslens('plan', path, '--params', '{"seeds": [5, 6]}', '--cache-dir', cacheDir, '--json');
+    expect(code, stderr).toBe(0);
+    const [plan] = JSON.parse(stdout) as { notebook: string; runs: { label: string; key: string; cached: boolean }[] }[];
+    expect(plan.notebook).toBe('planned.ipynb');
+    expect(plan.runs.map((run) => [run.label, run.cached])).toEqual([
+      ['28×28 seed 5', true],
+      ['28×28 seed 6', false],
+    ]);
+    expect(plan.runs[0].key).not.toBe(plan.runs[1].key);
+  }, 120_000);
+
+  it("lists a notebook without a cell tagged 'runs' as not counted", () => {
+    const path = notebook('unplanned.ipynb', [imports, parameters]);
+    const { code, stdout } = losslens('plan', path, '--cache-dir', cacheDir);
+    expect(code).toBe(0);
+    expect(stdout).toBe("unplanned.ipynb\n  (no cell tagged 'runs')\n");
+  }, 120_000);
+
+  it('names the notebook when its runs cell does not define runConfigs', () => {
+    const path = notebook('broken.ipynb', [imports, parameters, cell('const configs = [];', ['runs'])]);
+    const { code, stderr } = losslens('plan', path, '--cache-dir', cacheDir);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^losslens: broken\.ipynb: its imports, parameters and cell tagged 'runs' failed to evaluate: runConfigs is not defined/m);
+  }, 120_000);
+});
