@@ -78,6 +78,14 @@ async function waitForServer(server: ChildProcess, base: string, token: string, 
   throw new Error(`jupyter lab did not answer within 60 s:\n${log().slice(-2000)}`);
 }
 
+function withinSeconds<T>(promise: Promise<T>, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Starts JupyterLab on the notebooks and opens the first in Chromium. Call `stop()` in afterAll. */
 export async function startLab(options: LabOptions): Promise<LabSession> {
   if (!existsSync(installedExtension)) {
@@ -116,11 +124,16 @@ export async function startLab(options: LabOptions): Promise<LabSession> {
   server.stderr!.on('data', (chunk) => (log += chunk));
   const base = `http://127.0.0.1:${port}`;
   let context: BrowserContext | undefined;
+  // A wedged browser or server must not hang the suite: each step gets a bounded wait, then SIGKILL.
   const stop = async () => {
-    await context?.close().catch(() => undefined);
-    if (server.exitCode === null) {
+    if (context) await withinSeconds(context.close(), 20).catch(() => undefined);
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once('exit', r).once('error', r));
       server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r).once('error', r));
+      if (!(await withinSeconds(exited, 20).then(() => true, () => false))) {
+        server.kill('SIGKILL');
+        await withinSeconds(exited, 10).catch(() => undefined);
+      }
     }
     rmSync(workDir, { recursive: true, force: true });
   };
