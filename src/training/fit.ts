@@ -179,7 +179,11 @@ export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets:
       }
       history.push({ epoch: epoch + 1, loss: outcome.loss, seconds: (performance.now() - started) / 1000 });
       clock.report('batch', epoch, batches, outcome.loss);
-      if (onEpochEnd) await onEpochEnd({ epoch: history.length, weights: state.serializedWeights(), optimizer: state.optimizerState(), history: history.map((r) => ({ ...r })) });
+      if (onEpochEnd) {
+        // The model holds each finished epoch's weights, as Keras's do in an on_epoch_end callback (e.g. to evaluate it).
+        state.assignTo(model);
+        await onEpochEnd({ epoch: history.length, weights: state.serializedWeights(), optimizer: state.optimizerState(), history: history.map((r) => ({ ...r })) });
+      }
       clock.report('epoch', epoch, batches, outcome.loss);
     }
     return { history, status: 'completed' };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { fit, type TrainingProgress } from '../../src/training/fit.js';
+import { evaluate } from '../../src/training/evaluate.js';
 import { deserializeTensor, type TrainingCheckpoint } from '../../src/training/checkpoint.js';
 
 const SIDE = 12;
@@ -33,6 +34,27 @@ describe('fit', () => {
     expect(first.losses[1]).toBeLessThan(first.losses[0]);
     expect(await run(3)).toEqual(first);
     expect((await run(4)).losses).not.toEqual(first.losses);
+    tf.dispose([inputs, targets]);
+  });
+
+  it('hands onEpochEnd a model that holds that epoch\'s weights (evaluating it there sees the training so far)', async () => {
+    const { inputs, targets } = syntheticData(64, 5);
+    const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 5 });
+    const untrained = await evaluate(model, inputs, targets, 32);
+    const perEpoch: number[] = [];
+    const result = await fit(model, inputs, targets, {
+      epochs: 2,
+      batchSize: 16,
+      seed: 5,
+      onEpochEnd: async () => {
+        perEpoch.push(await evaluate(model, inputs, targets, 32));
+      },
+    });
+    expect(result.status).toBe('completed');
+    expect(perEpoch[0]).toBeLessThan(untrained);
+    expect(perEpoch[1]).toBeLessThan(perEpoch[0]);
+    expect(perEpoch[1]).toBe(await evaluate(model, inputs, targets, 32));
+    model.dispose();
     tf.dispose([inputs, targets]);
   });
 
