@@ -57,7 +57,8 @@ function curveLayer(measure: LossMeasure): Record<string, unknown> {
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: measure, type: 'quantitative', title: MEASURE_LABELS[measure].axis, scale: { zero: false } },
-      color: { field: 'run', type: 'nominal', title: 'run' },
+      // Run labels differ only at their end ("… bce" / "… mse"); Vega-Lite's 160 px default would cut exactly that off.
+      color: { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 360 } },
       strokeDash: { ...split, scale: { ...split.scale, range: [[1, 0], [6, 3]] } },
       // Mid grey reads on light and dark backgrounds; the legend's default is the theme's ink.
       shape: { ...split, legend: { symbolFillColor: '#888', symbolStrokeColor: '#888' } },
