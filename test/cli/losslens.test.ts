@@ -1,21 +1,20 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLibrary, cliBin, runCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/python.js';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'losslens.js');
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-cli-'));
 const SMALL = ['--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--cache-dir', cacheDir];
 
 function losslens(...args: string[]) {
-  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+  return runCli(args, { timeout: 120_000 });
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+  buildLibrary();
 }, 300_000);
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -101,7 +100,7 @@ describe('losslens --json', () => {
 describe('losslens Ctrl-C', () => {
   it('stops after the current batch, exits 130, and the next call resumes', async () => {
     const args = ['run', '--epochs', '3', '--samples', '1000', '--test-samples', '50', '--batch-size', '50', '--seed', '9', '--cache-dir', cacheDir];
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
+    const child = spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {

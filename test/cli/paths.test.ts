@@ -3,22 +3,19 @@
  * trained an epoch and then hung in mkdir; now it exits at once with one line naming the
  * directory and the fix.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildLibrary, runCli } from '../helpers/cli.js';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'losslens.js');
 const RUN = ['run', '--samples', '256', '--test-samples', '64', '--epochs', '1'];
 
 function losslens(args: string[], env: Record<string, string> = {}) {
   const started = performance.now();
-  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
-  return { code: child.status, stderr: child.stderr, seconds: (performance.now() - started) / 1000 };
+  const child = runCli(args, { timeout: 60_000, env: { ...process.env, ...env } });
+  return { code: child.code, stderr: child.stderr, seconds: (performance.now() - started) / 1000 };
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+  buildLibrary();
 }, 300_000);
 
 describe('losslens with an unusable cache directory', () => {

@@ -3,20 +3,18 @@
  * parameters and the injected ones, gives the configs it will train, each looked up in the
  * cache. One tiny run is trained first so the plan has a cached and an uncached config.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLibrary, runCli } from '../helpers/cli.js';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'losslens.js');
 const folder = mkdtempSync(join(tmpdir(), 'losslens-plan-'));
 const cacheDir = join(folder, 'cache');
 
 function losslens(...args: string[]) {
-  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+  return runCli(args, { timeout: 120_000 });
 }
 
 const cell = (source: string, tags?: string[]) => ({ cell_type: 'code', metadata: tags ? { tags } : {}, outputs: [], source });
@@ -35,7 +33,7 @@ const runs = cell(
 );
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+  buildLibrary();
   const trained = losslens('run', '--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--seed', '5', '--cache-dir', cacheDir);
   expect(trained.code, trained.stderr).toBe(0);
 }, 300_000);

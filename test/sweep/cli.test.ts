@@ -1,21 +1,18 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLibrary, runCli } from '../helpers/cli.js';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'losslens.js');
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-sweep-cli-'));
 const TINY = ['--epochs', '1', '--samples', '100', '--test-samples', '50', '--batch-size', '50', '--cache-dir', cacheDir];
 
 function losslens(...args: string[]) {
-  const child = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+  return runCli(args, { timeout: 300_000 });
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' });
+  buildLibrary();
 }, 300_000);
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
