@@ -179,8 +179,8 @@ function release(workspace: Workspace): void {
   workspace.model?.dispose();
 }
 
-/** Loads the data and builds the model into `workspace`; returns the seconds the data took. */
-function prepare(plan: RunPlan, workspace: Workspace): number {
+/** Loads the data and builds the model, each held in `workspace` as soon as it exists. */
+function prepare(plan: RunPlan, workspace: Workspace): Required<Workspace> & { dataSeconds: number } {
   const { config } = plan;
   const dataStarted = performance.now();
   plan.stage(`loading MNIST (${config.trainSamples} train, ${config.testSamples} test)`);
@@ -190,7 +190,7 @@ function prepare(plan: RunPlan, workspace: Workspace): number {
   const dataSeconds = seconds(dataStarted);
   const side = imageSide(config);
   workspace.model = buildAutoencoder({ height: side, width: side, seed: config.seed, loss: config.loss });
-  return dataSeconds;
+  return { train: workspace.train, test: workspace.test, model: workspace.model, dataSeconds };
 }
 
 /** Fits the model, from `resume` if given, checkpointing every finished epoch when the cache is on. */
@@ -211,6 +211,21 @@ async function train(plan: RunPlan, model: tfn.LayersModel, data: Dataset, resum
     onEpochEnd: plan.useCache ? (checkpoint) => writeEntry(checkpointPath(cacheDir, key), { key, checkpoint }) : undefined,
   });
   return { fitted, trainSeconds: seconds(trainStarted) };
+}
+
+/** What every result of a run that trained carries, whatever its status. */
+function resultBase(plan: RunPlan, fitted: FitResult, resume: TrainingCheckpoint | undefined) {
+  return {
+    config: plan.config,
+    key: plan.key,
+    codeVersion: plan.version,
+    history: fitted.history,
+    resumedFromEpoch: resume?.epoch ?? 0,
+    tfjsVersion: tf.version.tfjs,
+    tensorflowVersion: nativeTensorFlowVersion(),
+    createdAt: new Date().toISOString(),
+    origin: 'computed' as const,
+  };
 }
 
 /** Why a run that did not complete stopped, and what its next call will do. */
@@ -266,23 +281,12 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
   const resume = loadCheckpoint(plan);
   const workspace: Workspace = {};
   try {
-    const dataSeconds = prepare(plan, workspace);
-    const { model, train: trainData, test } = workspace as Required<Workspace>;
+    const { model, train: trainData, test, dataSeconds } = prepare(plan, workspace);
     const { fitted, trainSeconds } = await train(plan, model, trainData, resume, options);
     // Training data is no longer needed; evaluation should not hold it.
     tf.dispose([trainData.inputs, trainData.targets]);
     const timings = (evaluateSeconds: number): ExperimentTimings => ({ dataSeconds, trainSeconds, evaluateSeconds, totalSeconds: seconds(plan.started) });
-    const base = {
-      config: plan.config,
-      key: plan.key,
-      codeVersion: plan.version,
-      history: fitted.history,
-      resumedFromEpoch: resume?.epoch ?? 0,
-      tfjsVersion: tf.version.tfjs,
-      tensorflowVersion: nativeTensorFlowVersion(),
-      createdAt: new Date().toISOString(),
-      origin: 'computed' as const,
-    };
+    const base = resultBase(plan, fitted, resume);
     let result: ExperimentResult;
     if (fitted.status !== 'completed') {
       const nothing = { testLoss: null, ledger: null, otherLedger: null, lossMaps: null, samples: null };
