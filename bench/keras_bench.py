@@ -1,4 +1,4 @@
-"""Keras side of `npm run bench`: the seed's autoencoder trained with model.fit, timed the
+"""Keras side of `npm run bench`: the question's autoencoder trained with model.fit, timed the
 same way as losslens (a fixed number of batches of 128 after a warm-up), printed as one
 JSON line so bench/run.mjs can pair it with the losslens figure."""
 import argparse

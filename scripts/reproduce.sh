@@ -5,7 +5,7 @@
 #
 #   bash scripts/reproduce.sh [--quick] [--output DIR]
 #
-# Full fidelity by default (the seed's 10 epochs × 60,000 images); --quick, or
+# Full fidelity by default (the question's 10 epochs × 60,000 images); --quick, or
 # LOSSLENS_PROFILE=quick, runs the smoke-test profile defined in scripts/run_notebooks.py.
 # Experiment results are cached (see src/experiments), so a second run is fast.
 # The terminal shows each notebook, cell and training (bar, rate, ETA) as it runs;

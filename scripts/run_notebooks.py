@@ -46,7 +46,7 @@ from nbconvert import HTMLExporter
 KERNEL = "tslab"
 ROOT = Path(__file__).resolve().parent.parent
 
-# Full fidelity is the notebooks' own defaults (the seed's 10 epochs × 60,000 images).
+# Full fidelity is the notebooks' own defaults (the question's 10 epochs × 60,000 images).
 # Quick is for smoke runs and CI: every step runs, on a few hundred images for one epoch.
 PROFILES: dict[str, dict] = {
     "full": {},

@@ -1,5 +1,5 @@
 /**
- * The loss ledger: where a reconstruction loss lives. The seed's puzzle (per-pixel BCE
+ * The loss ledger: where a reconstruction loss lives. The question's puzzle (per-pixel BCE
  * 0.099 at 28×28 but 0.075 at 32×32, per-image total ≈ 77 in both) is a statement about
  * means versus totals; the ledger reports both, splits the total into the inner 28×28
  * and the padded border ring, and splits each part into the irreducible floor and the
@@ -9,9 +9,9 @@
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import type { BorderWidths } from '../shared/mime.js';
-import type { LossName } from '../model/autoencoder.js';
+import { isLossName, lossNameMessage, type LossName } from '../model/autoencoder.js';
 import { predict } from '../training/evaluate.js';
-import { PIXEL_LOSSES, KERAS_EPSILON, isLossName } from './pixelLoss.js';
+import { PIXEL_LOSSES, KERAS_EPSILON } from './pixelLoss.js';
 
 /** One amount of loss, as a mean per pixel and as a contribution to one image's total. */
 export interface LossAmount {
@@ -118,9 +118,7 @@ export class LedgerAccumulator {
   private images = 0;
 
   constructor(height: number, width: number, options: LedgerOptions) {
-    if (!isLossName(options.loss)) {
-      throw new RangeError(`loss must be 'binaryCrossentropy' or 'meanSquaredError', got ${JSON.stringify(options.loss)}`);
-    }
+    if (!isLossName(options.loss)) throw new RangeError(lossNameMessage(options.loss));
     if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
       throw new RangeError(`image size must be positive integers, got ${height}×${width}`);
     }

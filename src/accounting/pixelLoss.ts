@@ -5,7 +5,7 @@
  * loss = floor + excess that the ledger is there to show.
  */
 
-import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
+import type { LossName } from '../model/autoencoder.js';
 
 /**
  * Keras's fuzz factor (`keras.backend.epsilon()`, tfjs-layers `epsilon()`): both clip
@@ -79,10 +79,6 @@ const meanSquaredError: PixelLoss = {
 };
 
 export const PIXEL_LOSSES: Readonly<Record<LossName, PixelLoss>> = { binaryCrossentropy, meanSquaredError };
-
-export function isLossName(value: unknown): value is LossName {
-  return typeof value === 'string' && (LOSS_NAMES as readonly string[]).includes(value);
-}
 
 /** Per-pixel loss of whole images (same layout as the inputs), e.g. for a loss-map panel. */
 export function pixelLosses(loss: LossName, targets: ArrayLike<number>, predictions: ArrayLike<number>): Float32Array {

@@ -1,5 +1,5 @@
 /**
- * `losslens`: run one experiment, or the seed's two (28×28 and edge-padded 32×32), and
+ * `losslens`: run one experiment, or the question's two (28×28 and edge-padded 32×32), and
  * print their loss ledger. Progress goes to stderr, results to stdout (text, or JSON with
  * --json), so `losslens reproduce --json > out.json` shows progress and keeps a clean file.
  * Exit codes: 0 done, 1 failed or diverged, 2 bad arguments, 130 interrupted (resumable).
@@ -11,16 +11,17 @@ import {
   MNIST_TEST_IMAGES,
   MNIST_TRAIN_IMAGES,
   normaliseConfig,
-  SEED_PAD,
+  QUESTION_PAD,
+  questionConfigs,
   type ExperimentConfig,
   type ExperimentConfigInput,
 } from '../experiments/config.js';
 import { PAD_MODES } from '../transforms/pad.js';
-import type { LossName } from '../model/autoencoder.js';
+import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
 import { defaultCacheDir, runExperiment, type RunOptions } from '../experiments/run.js';
-import { summarise } from '../experiments/seeds.js';
+import { runSeeds, withSeeds, type SeedsResult } from '../experiments/seeds.js';
 import { compare } from '../experiments/compare.js';
 import { interruptOnSigint } from '../training/interrupt.js';
 import { formatDuration } from '../display/progress.js';
@@ -34,14 +35,10 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-const LOSS_ALIASES: Record<string, LossName> = {
-  bce: 'binaryCrossentropy',
-  binary_crossentropy: 'binaryCrossentropy',
-  binaryCrossentropy: 'binaryCrossentropy',
-  mse: 'meanSquaredError',
-  mean_squared_error: 'meanSquaredError',
-  meanSquaredError: 'meanSquaredError',
-};
+/** Each loss by its short name, its Keras (snake_case) name and its own: bce, binary_crossentropy, binaryCrossentropy, … */
+const LOSS_ALIASES: Record<string, LossName> = Object.fromEntries(
+  LOSS_NAMES.flatMap((name) => [LOSS_SHORT_NAMES[name], name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), name].map((alias) => [alias, name])),
+);
 
 export function integerArgument(min: number, max = Number.MAX_SAFE_INTEGER, hint = '') {
   return (value: string): number => {
@@ -98,7 +95,7 @@ interface SharedOptions {
   force?: boolean;
 }
 
-/** Options both commands take; defaults are the seed tutorial's (DEFAULT_CONFIG). */
+/** Options both commands take; defaults are the tutorial's (DEFAULT_CONFIG). */
 function addSharedOptions(command: Command): Command {
   return command
     .option('--noise <factor>', 'noise factor (std of the Gaussian noise on inputs)', numberArgument, DEFAULT_CONFIG.noiseFactor)
@@ -145,35 +142,34 @@ export interface Io {
   stderr: NodeJS.WriteStream;
 }
 
-/** Runs the configs in order under one Ctrl-C handler; stops at the first run that does not complete. */
-async function runAll(configs: readonly ExperimentConfig[], options: SharedOptions, io: Io): Promise<ExperimentResult[]> {
+/**
+ * Runs `configs` over `seeds` (runSeeds) under one Ctrl-C handler, each run with its own
+ * progress line named against all the runs of the set.
+ */
+async function runSet(configs: readonly ExperimentConfig[], seeds: readonly number[], options: SharedOptions, io: Io): Promise<SeedsResult> {
   const interrupt = interruptOnSigint();
-  const results: ExperimentResult[] = [];
-  try {
-    const labels = runLabels(configs);
-    for (const [i, config] of configs.entries()) {
-      const label = labels[i];
-      const progress = terminalProgress(io.stderr, label);
-      const runOptions: RunOptions = {
-        cache: options.cache,
-        cacheDir: options.cacheDir,
-        force: options.force,
-        signal: interrupt.signal,
-        onProgress: progress.update,
-        onStage: progress.note,
-      };
-      try {
-        results.push(await runExperiment(config, runOptions));
-      } finally {
-        progress.finish();
-      }
-      const last = results[results.length - 1];
-      if (last.status !== 'completed') break;
+  const all = withSeeds(configs, seeds);
+  const runOne = async (config: ExperimentConfig): Promise<ExperimentResult> => {
+    const progress = terminalProgress(io.stderr, runLabel(config, { against: all }));
+    const runOptions: RunOptions = {
+      cache: options.cache,
+      cacheDir: options.cacheDir,
+      force: options.force,
+      signal: interrupt.signal,
+      onProgress: progress.update,
+      onStage: progress.note,
+    };
+    try {
+      return await runExperiment(config, runOptions);
+    } finally {
+      progress.finish();
     }
+  };
+  try {
+    return await runSeeds(configs, seeds, { run: runOne });
   } finally {
     interrupt.dispose();
   }
-  return results;
 }
 
 /** Says why a run stopped and how to go on; returns the exit code. */
@@ -199,7 +195,7 @@ function origins(results: readonly ExperimentResult[]): string {
 async function runCommand(options: SharedOptions & { padWidth: number; padMode: (typeof PAD_MODES)[number] }, io: Io): Promise<number> {
   const config = normaliseConfig({ ...configInput(options), pad: { width: options.padWidth, mode: options.padMode } });
   const started = performance.now();
-  const [result] = await runAll([config], options, io);
+  const [result] = (await runSet([config], [config.seed], options, io)).runs[0].results;
   if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
   if (result.status !== 'completed') return reportIncomplete(result, options, io);
   if (!options.json) io.stdout.write(`${ledgerReport([{ label: runLabel(config), results: [result] }])}\n`);
@@ -209,35 +205,31 @@ async function runCommand(options: SharedOptions & { padWidth: number; padMode: 
 
 async function reproduceCommand(options: SharedOptions & { seeds: number }, io: Io): Promise<number> {
   const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
-  const shapes = [null, { ...SEED_PAD }];
-  // Seed-major order: an interruption leaves both configs of the earlier seeds finished.
-  const configs = seeds.flatMap((seed) => shapes.map((pad) => normaliseConfig({ ...configInput(options), seed, pad })));
+  const configs = questionConfigs(configInput(options));
   const started = performance.now();
-  const results = await runAll(configs, options, io);
-  const shapeLabels = runLabels(configs.slice(0, shapes.length));
-  const runs: ReportRun[] = shapes.map((_, shape) => {
-    const mine = results.filter((_, i) => i % shapes.length === shape);
-    return { label: shapeLabels[shape], results: mine };
-  });
+  const set = await runSet(configs, seeds, options, io);
+  const labels = runLabels(configs);
+  const runs: ReportRun[] = set.runs.map((run, i) => ({ label: labels[i], results: run.results }));
+  const results = set.runs.flatMap((run) => run.results);
   const incomplete = results.find((r) => r.status !== 'completed');
   if (options.json) {
     const payload = {
       command: 'reproduce',
       seeds,
-      status: incomplete?.status ?? 'completed',
-      runs: runs.map((run) => ({ label: run.label, results: run.results, summary: summarise(run.results) })),
+      status: set.status,
+      runs: set.runs.map((run, i) => ({ label: labels[i], results: run.results, summary: run.summary })),
       comparison: incomplete ? null : compare(runs[0].results[0], runs[1].results[0]),
     };
     io.stdout.write(`${JSON.stringify(payload)}\n`);
   }
   if (incomplete) return reportIncomplete(incomplete, options, io);
   if (!options.json) {
-    const [plain, padded] = runs.map((run) => run.results[0].config);
+    const [plain, padded] = configs;
     io.stdout.write(
-      `The seed's two runs: ${runLabel(plain)} versus ${runLabel(padded)}; ${plain.loss}, noise ${plain.noiseFactor}, ` +
+      `The question's two runs: ${runLabel(plain)} versus ${runLabel(padded)}; ${plain.loss}, noise ${plain.noiseFactor}, ` +
         `${plain.epochs} epoch(s) of batch ${plain.batchSize} on ${plain.trainSamples.toLocaleString('en-US')} training images, ` +
         `seed(s) ${seeds.join(', ')}.\n` +
-        'The seed reported 0.099 × 784 ≈ 77.6 and 0.075 × 1024 ≈ 76.8 (10 epochs, 60,000 images).\n\n' +
+        'The question reported 0.099 × 784 ≈ 77.6 and 0.075 × 1024 ≈ 76.8 (10 epochs, 60,000 images).\n\n' +
         `${ledgerReport(runs)}\n`,
     );
   }
@@ -248,7 +240,7 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
 /** Builds the program; `setExit` receives the actions' exit codes. */
 function program(io: Io, setExit: (code: number) => void): Command {
   const root = new Command('losslens')
-    .description("Why does padding MNIST lower an autoencoder's loss? Train the seed's models and print where the loss lives.")
+    .description("Why does padding MNIST lower an autoencoder's loss? Train the question's models and print where the loss lives.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   const usageHint = (command: Command) => `Usage: losslens ${command.name()} ${command.usage()}\nRun 'losslens ${command.name()} --help' for the options.`;
@@ -258,12 +250,12 @@ function program(io: Io, setExit: (code: number) => void): Command {
       .command('run')
       .description('train one configuration and print its loss ledger')
       .option('--pad-width <n>', 'pixels of padding on each side (0: none, 2: 28×28 → 32×32)', integerArgument(0), 0)
-      .addOption(new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(SEED_PAD.mode)),
+      .addOption(new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(QUESTION_PAD.mode)),
   );
   run.showHelpAfterError(usageHint(run)).action(async (options) => setExit(await runCommand(options, io)));
 
   const reproduce = addSharedOptions(
-    root.command('reproduce').description("run the seed's two configs (28×28; edge-padded by 2 to 32×32) and print the ledger table"),
+    root.command('reproduce').description("run the question's two configs (28×28; edge-padded by 2 to 32×32) and print the ledger table"),
   ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
   reproduce.showHelpAfterError(usageHint(reproduce)).action(async (options) => setExit(await reproduceCommand(options, io)));
   registerSweepCommands(root, io, setExit, usageHint);

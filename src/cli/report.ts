@@ -1,5 +1,5 @@
 /**
- * The ledger as terminal text, in the shape of the seed's answer: first "mean per pixel
+ * The ledger as terminal text, in the shape of the question's answer: first "mean per pixel
  * × pixels = total per image" for each run, then where that total lives (inner 28×28
  * versus the padded ring) and how much of it no model can remove (the targets' entropy).
  * With several seeds every number is "mean ± standard deviation".

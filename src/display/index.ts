@@ -5,6 +5,6 @@ export { ProgressDisplay, progressDisplay, progressText, formatDuration, type Pr
 export { show, showImages, showLossPlot, showMarkdown } from './show.js';
 export { tensorBundle, tensorFigure, tensorPayload, tensorText, type ImageGrid, type ImagePanel } from './tensorImages.js';
 export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples, type LabelsOption } from './results.js';
-export { runWithProgress } from './runs.js';
+export { runSeedsWithProgress, runWithProgress } from './runs.js';
 export { SweepTracker, sweepTable, sweepWithProgress } from './sweepProgress.js';
 export { dilutionBundle, dilutionPoints, dilutionText, showDilutionCurve } from './dilution.js';

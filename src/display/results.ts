@@ -123,13 +123,13 @@ export function showSamples(result: ExperimentResult, options: { maxImages?: num
 export function showLossMaps(results: readonly ExperimentResult[], options: LabelsOption = {}): Promise<void> {
   const runs = results.map(completed);
   const names = labelsOf(runs, options);
-  const high = Math.max(...runs.flatMap((r) => r.lossMaps.values));
+  const high = Math.max(...runs.flatMap((r) => r.lossMaps.loss));
   const panels: ImagePanel[] = runs.flatMap((run, i) => {
     const { height, width } = run.lossMaps;
     const map = (values: number[]) => tf.tensor3d(values, [1, height, width]);
     const border = borderOf(run);
     return [
-      { title: `${names[i]} loss`, images: map(run.lossMaps.values), colormap: 'viridis', range: [0, high], border },
+      { title: `${names[i]} loss`, images: map(run.lossMaps.loss), colormap: 'viridis', range: [0, high], border },
       { title: 'floor', images: map(run.lossMaps.floor), colormap: 'viridis', range: [0, high], border },
       { title: 'excess', images: map(run.lossMaps.excess), colormap: 'viridis', range: [0, high], border },
     ] satisfies ImagePanel[];

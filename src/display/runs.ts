@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../
 import { runLabel } from '../experiments/labels.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
+import { runSeeds, type SeedsResult } from '../experiments/seeds.js';
 import { interruptOnSigint } from '../training/interrupt.js';
 import { formatPerPixel } from '../shared/lossplot.js';
 import { formatDuration, progressDisplay } from './progress.js';
@@ -68,4 +69,17 @@ export async function runWithProgress(
     progress.setMessage(`done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`);
   }
   return result;
+}
+
+/**
+ * `runSeeds` with each run's progress shown in the cell as `runWithProgress` shows it (one
+ * line per run), resolving only when every run completed: each config once per seed,
+ * seed-major, with each config's results and summary (mean, spread, confidence interval).
+ */
+export function runSeedsWithProgress(
+  configs: ExperimentConfigInput | readonly ExperimentConfigInput[],
+  seeds: readonly number[],
+  options: RunOptions = {},
+): Promise<SeedsResult> {
+  return runSeeds(configs, seeds, { run: (config) => runWithProgress(config, options) });
 }

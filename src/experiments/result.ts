@@ -3,18 +3,16 @@
  * tensors, so a cached result reads back exactly as it was written.
  */
 import type { EpochRecord } from '../training/checkpoint.js';
-import type { LossName } from '../model/autoencoder.js';
 import type { LossLedger, LossMaps } from '../accounting/ledger.js';
 import type { ExperimentConfig } from './config.js';
 
 export type ExperimentStatus = 'completed' | 'interrupted' | 'diverged';
 
-/** Test-set loss maps (mean over test images), row-major [height × width] numbers. */
+/** LossMaps (test-set loss per pixel position, mean over test images) as JSON: row-major [height × width] numbers. */
 export interface SerializedLossMaps {
-  loss: LossName;
   height: number;
   width: number;
-  values: number[];
+  loss: number[];
   floor: number[];
   excess: number[];
 }
@@ -60,8 +58,9 @@ export interface ExperimentResult {
   testLoss: number | null;
   /** Ledger of the training loss on the test set. Null unless completed. */
   ledger: LossLedger | null;
-  /** Ledgers of both losses on the same predictions (whatever the model was trained with). */
-  ledgers: Record<LossName, LossLedger> | null;
+  /** Ledger of the same predictions under the loss the model was not trained with (MSE for a BCE model, and back). Null unless completed. */
+  otherLedger: LossLedger | null;
+  /** Maps of the training loss on the test set. Null unless completed. */
   lossMaps: SerializedLossMaps | null;
   samples: ExperimentSamples | null;
   timings: ExperimentTimings;
@@ -85,12 +84,11 @@ export function decodeFloat32(base64: string): Float32Array {
   return values;
 }
 
-export function serializeLossMaps(loss: LossName, maps: LossMaps): SerializedLossMaps {
+export function serializeLossMaps(maps: LossMaps): SerializedLossMaps {
   return {
-    loss,
     height: maps.height,
     width: maps.width,
-    values: Array.from(maps.loss),
+    loss: Array.from(maps.loss),
     floor: Array.from(maps.floor),
     excess: Array.from(maps.excess),
   };
@@ -101,7 +99,7 @@ export function deserializeLossMaps(maps: SerializedLossMaps): LossMaps {
   return {
     height: maps.height,
     width: maps.width,
-    loss: Float64Array.from(maps.values),
+    loss: Float64Array.from(maps.loss),
     floor: Float64Array.from(maps.floor),
     excess: Float64Array.from(maps.excess),
   };
@@ -122,9 +120,9 @@ export function isExperimentResult(value: unknown, key: string): value is Experi
     typeof ledger.perPixel === 'number' &&
     typeof ledger.perImage === 'number' &&
     isObject(ledger.regions) &&
-    isObject(value.ledgers) &&
+    isObject(value.otherLedger) &&
     isObject(value.lossMaps) &&
-    Array.isArray(value.lossMaps.values) &&
+    Array.isArray(value.lossMaps.loss) &&
     isObject(value.samples) &&
     typeof value.samples.reconstructions === 'string'
   );

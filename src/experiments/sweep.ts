@@ -212,7 +212,7 @@ export interface SweepOptions {
   signal?: AbortSignal;
   onEvent?: (event: SweepEvent) => void;
   warn?: Warn;
-  /** Fixed settings the grid varies from (default: the seed tutorial's). */
+  /** Fixed settings the grid varies from (default: the tutorial's). */
   base?: ExperimentConfigInput;
 }
 

@@ -12,6 +12,15 @@ export type LossName = 'binaryCrossentropy' | 'meanSquaredError';
 
 export const LOSS_NAMES: readonly LossName[] = ['binaryCrossentropy', 'meanSquaredError'];
 
+export function isLossName(value: unknown): value is LossName {
+  return typeof value === 'string' && (LOSS_NAMES as readonly string[]).includes(value);
+}
+
+/** The one wording of "not a loss losslens trains with", for each place that checks a loss name. */
+export function lossNameMessage(value: unknown, what = 'loss'): string {
+  return `${what} must be one of ${LOSS_NAMES.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`;
+}
+
 export interface AutoencoderOptions {
   /** Input height in pixels; a multiple of the layers' total pooling factor (4 for the tutorial's two 2×2 poolings). */
   height: number;
@@ -84,9 +93,7 @@ export function buildAutoencoder(options: AutoencoderOptions): tfn.LayersModel {
   const factor = layers.reduce((f, l) => (l.kind === 'maxPool' ? f * l.size : f), 1);
   checkSide('height', height, factor);
   checkSide('width', width, factor);
-  if (!LOSS_NAMES.includes(loss)) {
-    throw new RangeError(`buildAutoencoder: loss must be one of ${LOSS_NAMES.join(', ')}, got ${String(loss)}`);
-  }
+  if (!isLossName(loss)) throw new RangeError(`buildAutoencoder: ${lossNameMessage(loss)}`);
   if (!(learningRate > 0 && Number.isFinite(learningRate))) {
     throw new RangeError(`buildAutoencoder: learningRate must be a positive number, got ${learningRate}`);
   }

@@ -1,5 +1,5 @@
 /**
- * `model.summary()` as Keras prints it in the seed question, returned as a string so a
+ * `model.summary()` as Keras prints it in the question, returned as a string so a
  * notebook can display it and a test can read it (tfjs's own summary prints to the
  * console with different column widths and names). Columns widen instead of truncating
  * names the way old Keras did ("MaxPooling2").

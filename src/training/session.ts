@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import { LOSS_NAMES, type LayerSpec, type LossName } from '../model/autoencoder.js';
+import { isLossName, lossNameMessage, type LayerSpec, type LossName } from '../model/autoencoder.js';
 import { checkTensorsMatch, deserializeTensor, serializeTensor, type AdamState, type SerializedTensor } from './checkpoint.js';
 import { lowerModel, type AdamConfig, type GraphModel } from './graph.js';
 import { SERVE_TAG } from './tfProto.js';
@@ -23,10 +23,8 @@ export class TrainingGraphError extends Error {
 /** The loss the model was compiled with, checked to be one losslens trains with. */
 export function compiledLoss(model: tfn.LayersModel): LossName {
   const loss = model.loss as unknown;
-  if (typeof loss !== 'string' || !(LOSS_NAMES as readonly string[]).includes(loss)) {
-    throw new TypeError(`the model must be compiled with one of ${LOSS_NAMES.join(', ')} (as buildAutoencoder does), got ${String(loss)}`);
-  }
-  return loss as LossName;
+  if (!isLossName(loss)) throw new TypeError(`${lossNameMessage(loss, "the model's compiled loss")} (compile it as buildAutoencoder does)`);
+  return loss;
 }
 
 function adamConfig(model: tfn.LayersModel): AdamConfig {

@@ -1,5 +1,5 @@
 /**
- * The seed's training data in one call: clean MNIST images, optionally padded, as targets,
+ * The question's training data in one call: clean MNIST images, optionally padded, as targets,
  * and the same padded images with seeded Gaussian noise (clipped to [0, 1]) as inputs.
  * As in the seed, the noise is added after padding, so the border is noisy too.
  */

@@ -1,6 +1,6 @@
 /**
  * Padding of the height and width of NHWC image batches with numpy's `np.pad` semantics,
- * so that `pad(x, 2, 'edge')` is the seed's `np.pad(x, ((2, 2), (2, 2), (0, 0)), mode='edge')`,
+ * so that `pad(x, 2, 'edge')` is the question's `np.pad(x, ((2, 2), (2, 2), (0, 0)), mode='edge')`,
  * and its inverse `crop`.
  *
  * tf.pad covers 'constant'. tf.mirrorPad covers 'reflect' and 'symmetric' only for widths

@@ -73,7 +73,7 @@ describe('losslens --json', () => {
     expect(stderr).toMatch(/epoch 1\/1/);
   });
 
-  it('reproduce: both seed configs, their summaries and the comparison; a second call reads the cache', () => {
+  it('reproduce: both question configs, their summaries and the comparison; a second call reads the cache', () => {
     const first = losslens('reproduce', ...SMALL, '--json');
     expect(first.code).toBe(0);
     const payload = JSON.parse(first.stdout);
@@ -86,7 +86,7 @@ describe('losslens --json', () => {
     expect(second.stderr).toMatch(/2 of 2 run\(s\) read from the cache/);
   });
 
-  it('reproduce: prints the ledger table in the seed\'s shape', () => {
+  it('reproduce: prints the ledger table in the question\'s shape', () => {
     const { code, stdout } = losslens('reproduce', ...SMALL);
     expect(code).toBe(0);
     expect(stdout).toMatch(/loss per pixel\s+×\s+pixels\s+=\s+loss per image/);

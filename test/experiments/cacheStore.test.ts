@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEntry, writeEntry } from '../../src/experiments/store.js';
 import { canonicalJson, codeTokens, experimentKey, hashCode } from '../../src/experiments/key.js';
-import { ConfigError, DEFAULT_CONFIG, normaliseConfig, seedConfigs } from '../../src/experiments/config.js';
+import { ConfigError, DEFAULT_CONFIG, normaliseConfig, questionConfigs } from '../../src/experiments/config.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -106,10 +106,10 @@ describe('cache keys', () => {
 });
 
 describe('experiment config', () => {
-  it('fills the seed tutorial defaults and folds pad width 0 into no padding', () => {
+  it('fills the tutorial defaults and folds pad width 0 into no padding', () => {
     expect(normaliseConfig({})).toEqual({ ...DEFAULT_CONFIG });
     expect(normaliseConfig({ pad: { width: 0, mode: 'edge' } }).pad).toBeNull();
-    const [plain, padded] = seedConfigs({ epochs: 1 });
+    const [plain, padded] = questionConfigs({ epochs: 1 });
     expect(plain.pad).toBeNull();
     expect(padded.pad).toEqual({ width: 2, mode: 'edge' });
     expect(padded.epochs).toBe(1);

@@ -40,8 +40,8 @@ describe('runExperiment', () => {
     expect(ledger.images).toBe(100);
     expect(ledger.regions.border!.pixels).toBe(240);
     expect(Math.abs(ledger.perPixel - result.testLoss!)).toBeLessThan(1e-5);
-    expect(result.ledgers!.meanSquaredError.loss).toBe('meanSquaredError');
-    expect(result.lossMaps!.values).toHaveLength(1024);
+    expect(result.otherLedger!.loss).toBe('meanSquaredError');
+    expect(result.lossMaps!.loss).toHaveLength(1024);
     const maps = lossMapTensors(deserializeLossMaps(result.lossMaps!));
     expect(maps.loss.mean().dataSync()[0]).toBeCloseTo(ledger.perPixel, 6);
     tf.dispose(Object.values(maps));

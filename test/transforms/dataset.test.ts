@@ -9,7 +9,7 @@ import { runPython } from '../helpers/python.js';
 const limit = 12;
 
 describe('prepareDataset', () => {
-  it("pads clean targets like the seed's np.pad(x, ((2, 2), (2, 2), (0, 0)), mode='edge')", () => {
+  it("pads clean targets like the question's np.pad(x, ((2, 2), (2, 2), (0, 0)), mode='edge')", () => {
     const reference = JSON.parse(
       runPython(
         `import json, sys
