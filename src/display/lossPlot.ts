@@ -1,13 +1,18 @@
 /**
  * Loss plots as a mime bundle: the payload with its Vega-Lite spec (built by the one spec
- * builder, src/shared/lossplot.ts) for the extension, the same spec as Vega-Lite 5 for
+ * builder, @losslens/protocol's lossplot.ts) for the extension, the same spec as Vega-Lite 5 for
  * front ends' stock renderers (interactive without the extension), an SVG of it rendered
  * here by vega for everything else, and a text summary.
  */
 
-import { LOSSPLOT_MIME, VEGALITE5_MIME, type LossPlotPayload } from '../shared/mime.js';
-import { annotationLabel, formatPerPixel } from '../shared/lossplot.js';
-import { validateLossPlotFields } from '../shared/validate.js';
+import {
+  annotationLabel,
+  formatPerPixel,
+  LOSSPLOT_MIME,
+  type LossPlotPayload,
+  validateLossPlotFields,
+  VEGALITE5_MIME,
+} from '@losslens/protocol';
 import type { MimeBundle } from './bundle.js';
 
 /**

@@ -9,7 +9,7 @@ import { runLabel } from '../experiments/labels.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
 import { interruptOnSigint } from '../training/interrupt.js';
-import { formatPerPixel } from '../shared/lossplot.js';
+import { formatPerPixel } from '@losslens/protocol';
 import { formatDuration, progressDisplay } from './progress.js';
 
 /**
