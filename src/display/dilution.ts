@@ -51,7 +51,7 @@ export function dilutionPoints(input: SweepResult | readonly ExperimentResult[])
 }
 
 /** "edge: pad 0 0.099 / 77.6 · pad 2 …" per mode, for text/plain. */
-export function dilutionText(points: readonly DilutionPoint[], title: string): string {
+function dilutionText(points: readonly DilutionPoint[], title: string): string {
   const modes = [...new Set(points.map((p) => p.mode))];
   return [
     title,

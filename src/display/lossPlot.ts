@@ -36,7 +36,7 @@ export async function vegaLiteToSvg(spec: Record<string, unknown>): Promise<stri
 }
 
 /** The title, each run's "0.099 · 784 ≈ 77.6", and each run's last epoch per split. */
-export function lossPlotText(payload: LossPlotPayload): string {
+function lossPlotText(payload: LossPlotPayload): string {
   const last = new Map<string, LossPlotPayload['points'][number]>();
   for (const point of payload.points) {
     const key = `${point.run} (${point.split})`;
@@ -72,7 +72,7 @@ function withEpochTicks(layer: Layer): Layer {
  * schema changes (vega-embed warns on a schema newer than its library) and the epoch ticks
  * are listed; it carries vega-embed options for front ends that read them from the spec.
  */
-export function vegaLite5Spec(spec: Record<string, unknown>): Record<string, unknown> {
+function vegaLite5Spec(spec: Record<string, unknown>): Record<string, unknown> {
   const usermeta = (spec.usermeta ?? {}) as Record<string, unknown>;
   const layers = Array.isArray(spec.layer) ? { layer: (spec.layer as Layer[]).map(withEpochTicks) } : {};
   return { ...spec, ...layers, $schema: VEGA_LITE_5_SCHEMA, usermeta: { ...usermeta, embedOptions: EMBED_OPTIONS } };

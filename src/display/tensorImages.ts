@@ -116,7 +116,7 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
 }
 
 /** "3 panels × 8 images: noisy input [28×28, grey 0–1], …" plus the captions. */
-export function tensorText(payload: TensorPayload): string {
+function tensorText(payload: TensorPayload): string {
   const rows = payload.captions.length;
   const shown = payload.truncatedFrom ? `${rows} of ${payload.truncatedFrom}` : `${rows}`;
   const panels = payload.panels.map(
@@ -126,7 +126,7 @@ export function tensorText(payload: TensorPayload): string {
 }
 
 /** The payload's figure as SVG, and that SVG rasterised as the PNG fallback. */
-export async function tensorFigure(payload: TensorPayload): Promise<{ svg: string; png: Uint8Array }> {
+async function tensorFigure(payload: TensorPayload): Promise<{ svg: string; png: Uint8Array }> {
   const svg = await tensorSvg(payload, tensorText(payload));
   return { svg, png: await svgToPng(svg) };
 }
