@@ -130,7 +130,6 @@ ensure_tslab_kernel() {
 # The JupyterLab extension, built from the workspace's node_modules (no network) and
 # installed into .venv as a Python package carrying the prebuilt labextension. Keyed on
 # everything that goes into the bundle: its sources, the protocol package, the lockfile.
-# Runs after build_library, which compiles the protocol package the extension imports.
 ensure_extension() {
   local ext=$ROOT/extension want log=$VENV/losslens-extension-build.log
   want=$(digest package-lock.json $(find extension/package.json extension/tsconfig.json extension/pyproject.toml \
@@ -172,6 +171,6 @@ ensure_python_env
 ensure_node_modules
 ensure_tfjs_binding
 ensure_tslab_kernel
-build_library
 ensure_extension
+build_library
 log "ready in $(($(date +%s) - started)) s"

@@ -41,14 +41,15 @@ function tslabVersion(jupyterModule: string): string {
   }
 }
 
-function checkTslab(jupyterModule: string, exports: unknown): void {
+// Not named `exports`: compiled to CommonJS, that would hide the module's own exports (TSLAB_VERSION).
+function checkTslab(jupyterModule: string, moduleExports: unknown): void {
   if (checked.has(jupyterModule)) return;
   const version = tslabVersion(jupyterModule);
   const fix = `Run the notebook with tslab ${TSLAB_VERSION} (npm install tslab@${TSLAB_VERSION}; scripts/setup.sh registers it), or port src/display/tslabAdapter.ts to tslab ${version}.`;
   if (version !== TSLAB_VERSION) {
     throw new TslabVersionError(`losslens sends displays through tslab ${TSLAB_VERSION}'s internals, but this kernel runs tslab ${version} (${jupyterModule}). ${fix}`);
   }
-  if (typeof exports !== 'object' || exports === null || !('lastWriteDisplayData' in exports)) {
+  if (typeof moduleExports !== 'object' || moduleExports === null || !('lastWriteDisplayData' in moduleExports)) {
     throw new TslabVersionError(`tslab ${version}'s dist/jupyter.js (${jupyterModule}) has no lastWriteDisplayData, which losslens sends displays through. ${fix}`);
   }
   checked.add(jupyterModule);
