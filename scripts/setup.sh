@@ -129,12 +129,12 @@ ensure_tslab_kernel() {
 
 # The JupyterLab extension, built from the workspace's node_modules (no network) and
 # installed into .venv as a Python package carrying the prebuilt labextension. Keyed on
-# everything that goes into the bundle: its sources, the shared code, the lockfile.
+# everything that goes into the bundle: its sources, the protocol package, the lockfile.
 ensure_extension() {
   local ext=$ROOT/extension want log=$VENV/losslens-extension-build.log
   want=$(digest package-lock.json $(find extension/package.json extension/tsconfig.json extension/pyproject.toml \
-    extension/install.json extension/losslens_extension/__init__.py extension/src extension/style src/shared \
-    -type f | sort))
+    extension/install.json extension/losslens_extension/__init__.py extension/src extension/style \
+    packages/protocol/package.json packages/protocol/tsconfig.json packages/protocol/src -type f | sort))
   stamp_matches "$VENV/.losslens-extension-stamp" "$want" &&
     [ -f "$VENV/share/jupyter/labextensions/losslens-extension/package.json" ] && return
   log "building the JupyterLab extension (log: .venv/losslens-extension-build.log)"
@@ -151,6 +151,7 @@ ensure_extension() {
   echo "$want" >"$VENV/.losslens-extension-stamp"
 }
 
+# The library and, through its project reference, the protocol package (packages/protocol).
 # tsc -b never deletes the output of a source file that was removed or renamed; such a
 # stale module would still be importable from dist/ and would change the cache's code hash.
 build_library() {

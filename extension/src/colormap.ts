@@ -1,12 +1,11 @@
 /**
- * Drawing tensor values on a canvas with the shared colormap tables (src/shared/colormap.ts,
+ * Drawing tensor values on a canvas with the shared colormap tables (@losslens/protocol's colormap.ts,
  * which also colours the kernel's figures), so the canvas shows the same colours as the PNG.
  */
 
-import { colorTable, NON_FINITE_COLOR, tableIndex } from '../../src/shared/colormap.js';
-import type { Colormap } from '../../src/shared/mime.js';
+import { type Colormap, colorTable, NON_FINITE_COLOR, tableIndex } from '@losslens/protocol';
 
-export { colorTable, tableIndex, TABLE_SIZE, type ColorTable } from '../../src/shared/colormap.js';
+export { colorTable, tableIndex, TABLE_SIZE, type ColorTable } from '@losslens/protocol';
 
 /**
  * Paints the `height × width` image starting at `values[offset]` into the RGBA pixels of

@@ -5,7 +5,7 @@
  */
 
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { LOSSPLOT_MIME, TENSOR_MIME } from '../../src/shared/mime.js';
+import { LOSSPLOT_MIME, TENSOR_MIME } from '@losslens/protocol';
 import { RenderedLossPlot } from './lossPlotRenderer.js';
 import { RenderedTensor } from './tensorRenderer.js';
 

@@ -7,9 +7,14 @@
 
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { lossPlotSpec, MEASURE_LABELS } from '../../src/shared/lossplot.js';
-import type { LossMeasure, LossPlotPayload } from '../../src/shared/mime.js';
-import { LOSS_MEASURES, validateLossPlotFields } from '../../src/shared/validate.js';
+import {
+  LOSS_MEASURES,
+  type LossMeasure,
+  type LossPlotPayload,
+  lossPlotSpec,
+  MEASURE_LABELS,
+  validateLossPlotFields,
+} from '@losslens/protocol';
 import { showError } from './errorBox.js';
 
 type VegaChunk = typeof import('./vegaEmbed.js');

@@ -6,8 +6,7 @@
 
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import type { TensorPanel, TensorPayload } from '../../src/shared/mime.js';
-import { decodePanel, validateTensorPayload } from '../../src/shared/validate.js';
+import { decodePanel, type TensorPanel, type TensorPayload, validateTensorPayload } from '@losslens/protocol';
 import { colorTable, paintRgba, TABLE_SIZE } from './colormap.js';
 import { showError } from './errorBox.js';
 import { formatValue, readoutText } from './readout.js';

@@ -8,7 +8,7 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import type { BorderWidths } from '../shared/mime.js';
+import { borderWidths, hasInnerRegion, type BorderWidths } from '@losslens/protocol/border';
 import { isLossName, lossNameMessage, type LossName } from '../model/autoencoder.js';
 import { predict } from '../training/evaluate.js';
 import { PIXEL_LOSSES, KERAS_EPSILON } from './pixelLoss.js';
@@ -64,7 +64,7 @@ export interface LossMaps {
 
 export interface LedgerOptions {
   loss: LossName;
-  /** Widths of the padding ring (as from padWidths), or null/absent for unpadded images. */
+  /** Widths of the padding ring (as from borderWidths), or null/absent for unpadded images. */
   border?: BorderWidths | null;
 }
 
@@ -74,13 +74,8 @@ export interface LedgerResult {
 }
 
 function validateBorder(border: BorderWidths, height: number, width: number): void {
-  for (const side of ['top', 'bottom', 'left', 'right'] as const) {
-    const value = border[side];
-    if (!Number.isInteger(value) || value < 0) {
-      throw new RangeError(`border.${side} must be a non-negative integer, got ${value}`);
-    }
-  }
-  if (border.top + border.bottom >= height || border.left + border.right >= width) {
+  borderWidths(border, 'border');
+  if (!hasInnerRegion(border, height, width)) {
     throw new RangeError(
       `border ${JSON.stringify(border)} leaves no inner region in a ${height}×${width} image; ` +
         'pass the widths the images were padded with',

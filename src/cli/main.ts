@@ -32,7 +32,7 @@ import { registerSweepCommands } from './sweep.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 /** Each loss by its short name, its Keras (snake_case) name and its own: bce, binary_crossentropy, binaryCrossentropy, … */
@@ -64,7 +64,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
 };
 
 /** "trainSamples must be …" → "--samples must be …" (only the message's leading field name). */
-export function flagMessage(message: string): string {
+function flagMessage(message: string): string {
   const field = Object.keys(FLAG_OF_FIELD).find((name) => message.startsWith(`${name} `));
   return field ? `${FLAG_OF_FIELD[field]}${message.slice(field.length)}` : message;
 }

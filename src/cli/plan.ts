@@ -60,7 +60,7 @@ function planSource(cells: Cell[], params: Record<string, unknown>, notebook: st
 }
 
 /** The runs one notebook asks for with `params` injected, each with its cache key and whether the cache holds it. */
-export async function planNotebook(path: string, params: Record<string, unknown> = {}, cacheDir = defaultCacheDir()): Promise<NotebookPlan> {
+async function planNotebook(path: string, params: Record<string, unknown> = {}, cacheDir = defaultCacheDir()): Promise<NotebookPlan> {
   const notebook = basename(path);
   const cells = (JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] }).cells;
   const source = planSource(cells, params, notebook);

@@ -6,7 +6,7 @@
  */
 import type { LedgerPart } from '../accounting/ledger.js';
 import type { ExperimentResult } from '../experiments/result.js';
-import { runLabel, runLabels } from '../experiments/labels.js';
+import { runLabel } from '../experiments/labels.js';
 import { spread } from '../experiments/seeds.js';
 
 /** One row per config; each holds that config's completed results, one per seed. */
@@ -102,10 +102,4 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
     '',
     floorExcess,
   ].join('\n');
-}
-
-/** Report rows for results of one config per row (e.g. runExperiment results). */
-export function runsOf(groups: readonly (readonly ExperimentResult[])[]): ReportRun[] {
-  const labels = runLabels(groups.map((results) => results[0].config));
-  return groups.map((results, i) => ({ label: labels[i], results }));
 }

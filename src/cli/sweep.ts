@@ -12,7 +12,7 @@ import { EXIT_CODE_MISMATCH, inProcessExecutor, processExecutor, rayExecutor, ty
 import { PAD_MODES, type PadMode } from '../transforms/pad.js';
 import { interruptOnSigint } from '../training/interrupt.js';
 import type { TrainingProgress } from '../training/fit.js';
-import { formatPerPixel } from '../shared/lossplot.js';
+import { formatPerPixel } from '@losslens/protocol';
 import { formatDuration } from '../display/progress.js';
 import { SweepTracker } from '../display/sweepProgress.js';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, integerArgument, lossArgument, numberArgument, type Io } from './main.js';

@@ -11,7 +11,7 @@ export class NpzFormatError extends Error {
   override name = 'NpzFormatError';
 }
 
-export const MNIST_NPZ_MEMBERS = ['x_train', 'y_train', 'x_test', 'y_test'] as const;
+const MNIST_NPZ_MEMBERS = ['x_train', 'y_train', 'x_test', 'y_test'] as const;
 export type MnistNpzMember = (typeof MNIST_NPZ_MEMBERS)[number];
 export type MnistNpz = Record<MnistNpzMember, UbyteArray>;
 
@@ -22,7 +22,7 @@ function headerField(header: string, key: string, valuePattern: string): string 
 }
 
 /** Parse one .npy array of unsigned bytes; `source` names it in error messages. */
-export function parseNpyUbyte(bytes: Uint8Array, source: string): UbyteArray {
+function parseNpyUbyte(bytes: Uint8Array, source: string): UbyteArray {
   const fail = (what: string): never => {
     throw new NpzFormatError(`${source}: ${what}`);
   };

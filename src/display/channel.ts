@@ -1,40 +1,15 @@
 /**
- * Sends mime bundles to the notebook through the running tslab kernel.
- *
- * tslab's public `display.raw(type, value)` wraps ONE mime type per output, and it
- * base64-encodes only Uint8Arrays, so it cannot send a bundle whose JSON type is an object
- * next to its fallbacks. Underneath, the kernel keeps `lastWriteDisplayData` on its
- * `dist/jupyter.js` module: the function `display.raw` itself calls, which takes the full
- * `display_data` content ({data, metadata, transient}) and a flag choosing
- * `update_display_data`. It is reset for every executed cell so the message's parent is
- * that cell. We call that same function with a whole bundle: no patching, no second
- * socket, nothing tslab does not already do on every `display.raw`.
- *
- * We find the module in `require.cache` (the copy the kernel loaded, wherever tslab is
- * installed — a global tslab and the project's own are different module instances), so
- * nothing here loads tslab when running outside a kernel (tests, the CLI): then bundles go
- * to the sink set with `setDisplaySink`, or their text/plain is printed.
+ * Sends mime bundles to the notebook through the running tslab kernel (tslabAdapter.ts
+ * holds how), or, outside a kernel (tests, the CLI), to the sink set with
+ * `setDisplaySink`, else prints their text/plain.
  */
 
 import type { MimeBundle } from './bundle.js';
-
-/** The writer tslab hands each execute request: (display_data content, isUpdate). */
-type KernelWriter = (content: Record<string, unknown>, update: boolean) => void;
+import { tslabWriter, type KernelWriter } from './tslabAdapter.js';
 
 /** Where bundles go: `displayId` names an output that later calls with `update` replace. */
 export interface DisplaySink {
   send(bundle: MimeBundle, target: { displayId?: string; update: boolean }): void;
-}
-
-const TSLAB_JUPYTER_MODULE = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
-
-function kernelWriter(): KernelWriter | undefined {
-  for (const [path, module] of Object.entries(require.cache)) {
-    if (!TSLAB_JUPYTER_MODULE.test(path)) continue;
-    const writer = (module?.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
-    if (typeof writer === 'function') return writer as KernelWriter;
-  }
-  return undefined;
 }
 
 /**
@@ -71,11 +46,6 @@ export function setDisplaySink(sink: DisplaySink | undefined): void {
 /** The sink for outputs created now: an override, else the kernel's, else the console. */
 export function currentSink(): DisplaySink {
   if (overrideSink) return overrideSink;
-  const writer = kernelWriter();
+  const writer = tslabWriter();
   return writer ? kernelSink(writer) : consoleSink;
-}
-
-/** Sends `bundle` as a new output of the running cell. */
-export function publish(bundle: MimeBundle): void {
-  currentSink().send(bundle, { update: false });
 }

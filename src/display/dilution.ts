@@ -1,13 +1,12 @@
 /**
  * The dilution curve from a sweep over pad widths (and modes, and seeds): the points are
  * the sweep's completed ledgers averaged over seeds, drawn by the spec in
- * src/shared/dilution.ts and sent as an SVG rendered here plus text, like every losslens figure.
+ * @losslens/protocol (dilution.ts) and sent as an SVG rendered here plus text, like every losslens figure.
  */
 import { canonicalJson } from '../experiments/key.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import type { SweepResult } from '../experiments/sweep.js';
-import { dilutionSpec, type DilutionPoint } from '../shared/dilution.js';
-import { formatPerPixel } from '../shared/lossplot.js';
+import { type DilutionPoint, dilutionSpec, formatPerPixel } from '@losslens/protocol';
 import type { MimeBundle } from './bundle.js';
 import { currentSink } from './channel.js';
 import { vegaLiteToSvg } from './lossPlot.js';
@@ -52,7 +51,7 @@ export function dilutionPoints(input: SweepResult | readonly ExperimentResult[])
 }
 
 /** "edge: pad 0 0.099 / 77.6 · pad 2 …" per mode, for text/plain. */
-export function dilutionText(points: readonly DilutionPoint[], title: string): string {
+function dilutionText(points: readonly DilutionPoint[], title: string): string {
   const modes = [...new Set(points.map((p) => p.mode))];
   return [
     title,

@@ -1,13 +1,18 @@
 /**
  * Loss plots as a mime bundle: the payload with its Vega-Lite spec (built by the one spec
- * builder, src/shared/lossplot.ts) for the extension, the same spec as Vega-Lite 5 for
+ * builder, @losslens/protocol's lossplot.ts) for the extension, the same spec as Vega-Lite 5 for
  * front ends' stock renderers (interactive without the extension), an SVG of it rendered
  * here by vega for everything else, and a text summary.
  */
 
-import { LOSSPLOT_MIME, VEGALITE5_MIME, type LossPlotPayload } from '../shared/mime.js';
-import { annotationLabel, formatPerPixel } from '../shared/lossplot.js';
-import { validateLossPlotFields } from '../shared/validate.js';
+import {
+  annotationLabel,
+  formatPerPixel,
+  LOSSPLOT_MIME,
+  type LossPlotPayload,
+  validateLossPlotFields,
+  VEGALITE5_MIME,
+} from '@losslens/protocol';
 import type { MimeBundle } from './bundle.js';
 
 /**
@@ -31,7 +36,7 @@ export async function vegaLiteToSvg(spec: Record<string, unknown>): Promise<stri
 }
 
 /** The title, each run's "0.099 · 784 ≈ 77.6", and each run's last epoch per split. */
-export function lossPlotText(payload: LossPlotPayload): string {
+function lossPlotText(payload: LossPlotPayload): string {
   const last = new Map<string, LossPlotPayload['points'][number]>();
   for (const point of payload.points) {
     const key = `${point.run} (${point.split})`;
@@ -67,7 +72,7 @@ function withEpochTicks(layer: Layer): Layer {
  * schema changes (vega-embed warns on a schema newer than its library) and the epoch ticks
  * are listed; it carries vega-embed options for front ends that read them from the spec.
  */
-export function vegaLite5Spec(spec: Record<string, unknown>): Record<string, unknown> {
+function vegaLite5Spec(spec: Record<string, unknown>): Record<string, unknown> {
   const usermeta = (spec.usermeta ?? {}) as Record<string, unknown>;
   const layers = Array.isArray(spec.layer) ? { layer: (spec.layer as Layer[]).map(withEpochTicks) } : {};
   return { ...spec, ...layers, $schema: VEGA_LITE_5_SCHEMA, usermeta: { ...usermeta, embedOptions: EMBED_OPTIONS } };

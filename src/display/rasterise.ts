@@ -10,7 +10,7 @@ import { tf } from '../tf.js';
 import { FONT_FAMILY, fontFiles } from './fonts.js';
 
 /** zlib's best compression: figures are written once and read many times. */
-export const PNG_COMPRESSION = 9;
+const PNG_COMPRESSION = 9;
 
 /** RGB pixels as a PNG at PNG_COMPRESSION. */
 export async function encodePng(pixels: Uint8Array, height: number, width: number): Promise<Uint8Array> {

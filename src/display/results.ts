@@ -4,12 +4,21 @@
  */
 
 import { tf } from '../tf.js';
-import type { BorderWidths, LossAnnotation, LossMeasure, LossPlotPayload, LossPoint } from '../shared/mime.js';
-import { formatPerPixel, lossPlotPayload } from '../shared/lossplot.js';
+import {
+  borderWidths,
+  type BorderWidths,
+  decodeFloat32,
+  formatPerPixel,
+  type LossAnnotation,
+  type LossMeasure,
+  type LossPlotPayload,
+  lossPlotPayload,
+  type LossPoint,
+} from '@losslens/protocol';
 import type { LossLedger } from '../accounting/ledger.js';
 import { imageSide } from '../experiments/config.js';
 import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
-import { decodeFloat32, type ExperimentResult } from '../experiments/result.js';
+import type { ExperimentResult } from '../experiments/result.js';
 import { markdownTable } from './bundle.js';
 import { showImages, showLossPlot, showMarkdown } from './show.js';
 import type { ImagePanel } from './tensorImages.js';
@@ -92,14 +101,14 @@ export function showLossCurves(
 
 function borderOf(result: ExperimentResult): BorderWidths | undefined {
   const width = result.config.pad?.width;
-  return width ? { top: width, bottom: width, left: width, right: width } : undefined;
+  return width ? borderWidths(width) : undefined;
 }
 
 /** Noisy inputs, clean targets, reconstructions and per-pixel loss of a run's sample test images. */
 export function showSamples(result: ExperimentResult, options: { maxImages?: number } = {}): Promise<void> {
   const { samples } = completed(result);
   const shape = [samples.count, samples.height, samples.width] as [number, number, number];
-  const tensor = (base64: string) => tf.tensor3d(decodeFloat32(base64), shape);
+  const tensor = (base64: string) => tf.tensor3d(decodeFloat32(base64, samples.count * samples.height * samples.width), shape);
   const border = borderOf(result);
   const [inputs, targets, reconstructions, losses] = [samples.inputs, samples.targets, samples.reconstructions, samples.losses].map(tensor);
   const panels: ImagePanel[] = [

@@ -10,7 +10,7 @@ import type { ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
 import { runSeeds, type SeedsResult } from '../experiments/seeds.js';
 import { interruptOnSigint } from '../training/interrupt.js';
-import { formatPerPixel } from '../shared/lossplot.js';
+import { formatPerPixel } from '@losslens/protocol';
 import { formatDuration, progressDisplay } from './progress.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import type * as tfn from '@tensorflow/tfjs-node';
-import { LOSSPLOT_MIME, TENSOR_MIME, type LossPlotPayload, type TensorPayload } from '../shared/mime.js';
+import { LOSSPLOT_MIME, TENSOR_MIME, type LossPlotPayload, type TensorPayload } from '@losslens/protocol';
 import { markdownBundle, type MimeBundle } from './bundle.js';
 import { currentSink } from './channel.js';
 import { lossPlotBundle } from './lossPlot.js';
@@ -21,7 +21,7 @@ export function showImages(grid: ImageGrid): Promise<void> {
   return sendWhenReady(tensorBundle(tensorPayload(grid)));
 }
 
-/** A loss plot built with `lossPlotPayload` (src/shared/lossplot.ts). */
+/** A loss plot built with `lossPlotPayload` (@losslens/protocol). */
 export function showLossPlot(payload: LossPlotPayload): Promise<void> {
   return sendWhenReady(lossPlotBundle(payload));
 }

@@ -6,7 +6,7 @@
 import type { SweepEvent, SweepGrid, SweepOptions, SweepPoint, SweepResult } from '../experiments/sweep.js';
 import { sweep } from '../experiments/sweep.js';
 import type { TrainingProgress } from '../training/fit.js';
-import { formatPerPixel } from '../shared/lossplot.js';
+import { formatPerPixel } from '@losslens/protocol';
 import { markdownTable } from './bundle.js';
 import { formatDuration, progressDisplay, progressText } from './progress.js';
 import { abortOnInterrupt } from './runs.js';

@@ -4,9 +4,7 @@
  * every word real text. The same SVG, rasterised, is the bundle's PNG fallback.
  */
 
-import type { BorderWidths, Colormap, TensorPayload } from '../shared/mime.js';
-import { colorOf, colorTable, TABLE_SIZE } from '../shared/colormap.js';
-import { decodePanel } from '../shared/validate.js';
+import { type BorderWidths, type Colormap, colorOf, colorTable, decodePanel, TABLE_SIZE, type TensorPayload } from '@losslens/protocol';
 import { FONT_STACK, textWidth } from './fonts.js';
 import { encodePng } from './rasterise.js';
 

@@ -8,13 +8,16 @@
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import {
-  TENSOR_MIME,
+  borderWidths,
   type BorderWidths,
+  checkTensorSize,
   type Colormap,
+  encodeFloat32,
+  TENSOR_MIME,
   type TensorPanel,
   type TensorPayload,
-} from '../shared/mime.js';
-import { checkTensorSize, validateTensorPayload } from '../shared/validate.js';
+  validateTensorPayload,
+} from '@losslens/protocol';
 import type { MimeBundle } from './bundle.js';
 import { svgToPng } from './rasterise.js';
 import { rangeLabel, tensorSvg } from './tensorFigure.js';
@@ -43,10 +46,6 @@ export interface ImageGrid {
 
 const DEFAULT_MAX_IMAGES = 8;
 
-function base64Float32(values: Float32Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
 /** [n, h, w] from a rank-3 tensor or a rank-4 one with a single channel. */
 function imageShape(tensor: tfn.Tensor, what: string): [number, number, number] {
   const shape = tensor.shape;
@@ -73,10 +72,6 @@ function dataRange(values: Float32Array): [number, number] {
   return low <= high ? [low, high] : [0, 1];
 }
 
-function borderWidths(border: number | BorderWidths): BorderWidths {
-  return typeof border === 'number' ? { top: border, bottom: border, left: border, right: border } : border;
-}
-
 /** The losslens tensor payload for `grid`, validated as the extension will validate it. */
 export function tensorPayload(grid: ImageGrid): TensorPayload {
   if (grid.panels.length === 0) throw new Error('tensorPayload: give at least one panel');
@@ -100,7 +95,7 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
     const result: TensorPanel = {
       title: panel.title,
       shape,
-      values: base64Float32(values),
+      values: encodeFloat32(values),
       range: panel.range ?? (colormap === 'grey' ? [0, 1] : dataRange(values)),
       colormap,
     };
@@ -110,7 +105,7 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
       if (lossShape.join() !== shapes[i].join()) {
         throw new Error(`panels[${i}] (${panel.title}).loss has shape [${lossShape}] but its images have [${shapes[i]}]`);
       }
-      result.loss = base64Float32(firstImages(panel.loss, lossShape, count));
+      result.loss = encodeFloat32(firstImages(panel.loss, lossShape, count));
     }
     return result;
   });
@@ -121,7 +116,7 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
 }
 
 /** "3 panels × 8 images: noisy input [28×28, grey 0–1], …" plus the captions. */
-export function tensorText(payload: TensorPayload): string {
+function tensorText(payload: TensorPayload): string {
   const rows = payload.captions.length;
   const shown = payload.truncatedFrom ? `${rows} of ${payload.truncatedFrom}` : `${rows}`;
   const panels = payload.panels.map(
@@ -131,7 +126,7 @@ export function tensorText(payload: TensorPayload): string {
 }
 
 /** The payload's figure as SVG, and that SVG rasterised as the PNG fallback. */
-export async function tensorFigure(payload: TensorPayload): Promise<{ svg: string; png: Uint8Array }> {
+async function tensorFigure(payload: TensorPayload): Promise<{ svg: string; png: Uint8Array }> {
   const svg = await tensorSvg(payload, tensorText(payload));
   return { svg, png: await svgToPng(svg) };
 }

@@ -17,7 +17,7 @@ export interface SerializedLossMaps {
   excess: number[];
 }
 
-/** A few test images, each array base64 of little-endian Float32 [count × height × width]. */
+/** A few test images, each array base64 of little-endian Float32 [count × height × width] (encodeFloat32). */
 export interface ExperimentSamples {
   count: number;
   height: number;
@@ -70,18 +70,6 @@ export interface ExperimentResult {
   createdAt: string;
   /** 'cache' when this call read the result from disk instead of computing it. */
   origin: 'computed' | 'cache';
-}
-
-export function encodeFloat32(values: Float32Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
-export function decodeFloat32(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.byteLength % 4 !== 0) throw new RangeError(`base64 holds ${bytes.byteLength} bytes, not a whole number of float32 values`);
-  const values = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(values.buffer).set(bytes);
-  return values;
 }
 
 export function serializeLossMaps(maps: LossMaps): SerializedLossMaps {

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf, nativeTensorFlowVersion } from '../tf.js';
 import { prepareDataset, type Dataset } from '../transforms/dataset.js';
-import { padWidths } from '../transforms/pad.js';
 import { buildAutoencoder, LOSS_NAMES } from '../model/autoencoder.js';
 import { fit, type FitResult, type TrainingProgress } from '../training/fit.js';
 import { evaluate, predict } from '../training/evaluate.js';
@@ -20,8 +19,9 @@ import { imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfi
 import { codeVersion, experimentKey } from './key.js';
 import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './store.js';
 import { checkCacheDir, checkResumable, prepareCacheDir } from './preflight.js';
+import { borderWidths } from '@losslens/protocol/border';
+import { encodeFloat32 } from '@losslens/protocol/float32';
 import {
-  encodeFloat32,
   isExperimentResult,
   serializeLossMaps,
   type ExperimentResult,
@@ -246,7 +246,7 @@ async function measure(plan: RunPlan, model: tfn.LayersModel, test: Dataset): Pr
   const { config } = plan;
   plan.stage('evaluating on the test set');
   const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH);
-  const border = config.pad ? padWidths(config.pad.width) : null;
+  const border = config.pad ? borderWidths(config.pad.width, 'pad width') : null;
   const ledgers = await modelLossLedgers(model, test.inputs, test.targets, { losses: LOSS_NAMES, border, batchSize: EVALUATION_BATCH });
   const otherLoss = LOSS_NAMES.find((loss) => loss !== config.loss)!;
   return {

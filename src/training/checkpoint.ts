@@ -4,6 +4,7 @@
  * base64 of their float32 bytes, so a checkpoint is plain JSON and round-trips bit for bit.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
+import { decodeFloat32, encodeFloat32, Float32DecodeError } from '@losslens/protocol/float32';
 import { tf } from '../tf.js';
 
 export interface EpochRecord {
@@ -19,7 +20,7 @@ export interface SerializedTensor {
   name: string;
   shape: number[];
   dtype: 'float32';
-  /** Little-endian float32 values, base64-encoded. */
+  /** Little-endian float32 values, base64-encoded (encodeFloat32). */
   base64: string;
 }
 
@@ -44,34 +45,28 @@ export function serializeTensor(name: string, tensor: tfn.Tensor): SerializedTen
   if (tensor.dtype !== 'float32') {
     throw new TypeError(`serializeTensor: ${name} is ${tensor.dtype}; checkpoints hold float32 tensors only`);
   }
-  const values = tensor.dataSync() as Float32Array;
-  return {
-    name,
-    shape: tensor.shape.slice(),
-    dtype: 'float32',
-    base64: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),
-  };
+  return { name, shape: tensor.shape.slice(), dtype: 'float32', base64: encodeFloat32(tensor.dataSync() as Float32Array) };
 }
 
-/** The float32 bytes of `serialized`, checked to fill its shape. */
-function checkedBytes(serialized: SerializedTensor): { bytes: Buffer; size: number } {
-  const bytes = Buffer.from(serialized.base64, 'base64');
+/** The float32 values of `serialized`, checked to fill its shape. */
+function checkedValues(serialized: SerializedTensor): Float32Array {
   const size = serialized.shape.reduce((a, b) => a * b, 1);
-  if (serialized.dtype !== 'float32' || bytes.byteLength !== size * 4) {
-    throw new RangeError(
+  const corrupt = (found: string) =>
+    new RangeError(
       `checkpoint tensor ${serialized.name}: expected ${size} float32 values for shape [${serialized.shape}], ` +
-        `found ${bytes.byteLength} bytes of ${serialized.dtype}; the checkpoint is corrupt or from another model`,
+        `found ${found}; the checkpoint is corrupt or from another model`,
     );
+  if (serialized.dtype !== 'float32') throw corrupt(`values of ${serialized.dtype}`);
+  try {
+    return decodeFloat32(serialized.base64, size);
+  } catch (error) {
+    if (error instanceof Float32DecodeError) throw corrupt(`base64 that ${error.problem}`);
+    throw error;
   }
-  return { bytes, size };
 }
 
 export function deserializeTensor(serialized: SerializedTensor): tfn.Tensor {
-  const { bytes, size } = checkedBytes(serialized);
-  // Copy into an aligned buffer: Buffer.from(base64) may start at any byte offset.
-  const values = new Float32Array(size);
-  new Uint8Array(values.buffer).set(bytes);
-  return tf.tensor(values, serialized.shape, 'float32');
+  return tf.tensor(checkedValues(serialized), serialized.shape, 'float32');
 }
 
 /** Checks that serialized tensors match `expected` one to one by name and shape, in order. */
@@ -128,7 +123,7 @@ export function checkCheckpointFits(checkpoint: TrainingCheckpoint, expected: re
   for (const [what, list] of slots) {
     const serialized = tensors(what, list);
     checkTensorsMatch(what, serialized, expected);
-    serialized.forEach(checkedBytes);
+    serialized.forEach(checkedValues);
   }
   if (!Number.isInteger(optimizer.iterations) || optimizer.iterations! < 0) {
     throw new RangeError(`the checkpoint's optimizer iterations must be a non-negative integer, got ${optimizer.iterations}`);

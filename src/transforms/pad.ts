@@ -9,32 +9,14 @@
  * which source row (column) each padded row (column) copies, computed as numpy defines it.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
+import { borderWidths, type BorderWidths } from '@losslens/protocol/border';
 import { tf } from '../tf.js';
 
 export type PadMode = 'edge' | 'constant' | 'reflect' | 'symmetric';
 export const PAD_MODES: readonly PadMode[] = ['edge', 'constant', 'reflect', 'symmetric'];
 
-export interface PadWidths {
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
 export class PadError extends Error {
   override name = 'PadError';
-}
-
-/** Per-side widths from one width for all four sides, or checked per-side widths. */
-export function padWidths(width: number | PadWidths): PadWidths {
-  const widths = typeof width === 'number' ? { top: width, bottom: width, left: width, right: width } : width;
-  for (const side of ['top', 'bottom', 'left', 'right'] as const) {
-    const value = widths[side];
-    if (!Number.isInteger(value) || value < 0) {
-      throw new PadError(`pad width ${side} must be a non-negative integer, got ${value}`);
-    }
-  }
-  return { top: widths.top, bottom: widths.bottom, left: widths.left, right: widths.right };
 }
 
 function checkRank4(images: tfn.Tensor, operation: string): void {
@@ -65,12 +47,12 @@ function sourceIndices(size: number, before: number, after: number, mode: Exclud
 }
 
 /** Pad the height and width of NHWC `images` like `np.pad(images, ((0,0), (top,bottom), (left,right), (0,0)), mode)`. */
-export function pad(images: tfn.Tensor4D, width: number | PadWidths, mode: PadMode, constantValue = 0): tfn.Tensor4D {
+export function pad(images: tfn.Tensor4D, width: number | BorderWidths, mode: PadMode, constantValue = 0): tfn.Tensor4D {
   checkRank4(images, 'pad');
   if (!PAD_MODES.includes(mode)) {
     throw new PadError(`unknown pad mode '${String(mode)}'; use one of ${PAD_MODES.map((each) => `'${each}'`).join(', ')}`);
   }
-  const { top, bottom, left, right } = padWidths(width);
+  const { top, bottom, left, right } = borderWidths(width, 'pad width');
   const [, height, imageWidth] = images.shape;
   if (mode === 'constant') {
     return tf.pad(images, [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue);
@@ -85,9 +67,9 @@ export function pad(images: tfn.Tensor4D, width: number | PadWidths, mode: PadMo
 }
 
 /** Remove the given border from the height and width of NHWC `images`: `crop(pad(x, w, mode), w)` is `x`. */
-export function crop(images: tfn.Tensor4D, width: number | PadWidths): tfn.Tensor4D {
+export function crop(images: tfn.Tensor4D, width: number | BorderWidths): tfn.Tensor4D {
   checkRank4(images, 'crop');
-  const { top, bottom, left, right } = padWidths(width);
+  const { top, bottom, left, right } = borderWidths(width, 'pad width');
   const [count, height, imageWidth, channels] = images.shape;
   if (top + bottom > height || left + right > imageWidth) {
     throw new PadError(

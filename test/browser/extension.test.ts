@@ -9,9 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { colorOf } from '../../src/shared/colormap.js';
-import { LOSSPLOT_MIME, TENSOR_MIME, type LossPlotPayload, type TensorPayload } from '../../src/shared/mime.js';
-import { decodePanel } from '../../src/shared/validate.js';
+import { colorOf, decodePanel, LOSSPLOT_MIME, type LossPlotPayload, TENSOR_MIME, type TensorPayload } from '@losslens/protocol';
 import { formatValue } from '../../extension/src/readout.js';
 import { startLab, type LabSession } from '../helpers/jupyterLab.js';
 

@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOSSPLOT_MIME, PAYLOAD_LIMITS as L, TENSOR_MIME, type LossAnnotation, type LossPoint, type TensorPanel } from '../../src/shared/mime.js';
+import {
+  encodeFloat32,
+  LOSSPLOT_MIME,
+  PAYLOAD_LIMITS as L,
+  TENSOR_MIME,
+  type LossAnnotation,
+  type LossPoint,
+  type TensorPanel,
+} from '@losslens/protocol';
 import { MAX_CANVASES_PER_PAGE } from '../../extension/src/tensorLayout.js';
 import { startLab, type LabSession } from '../helpers/jupyterLab.js';
 
@@ -23,7 +31,7 @@ const work = mkdtempSync(join(tmpdir(), 'losslens-limits-'));
 function base64(count: number, seed: number): string {
   const values = new Float32Array(count);
   for (let i = 0; i < count; i++) values[i] = 0.5 + 0.5 * Math.sin(i * 0.37 + seed);
-  return Buffer.from(values.buffer).toString('base64');
+  return encodeFloat32(values);
 }
 
 function panel(index: number, [images, height, width]: [number, number, number], withLoss = false): TensorPanel {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lossPlotBundle } from '../../src/display/lossPlot.js';
-import { lossPlotPayload } from '../../src/shared/lossplot.js';
+import { lossPlotPayload } from '@losslens/protocol';
 import { startLab, type LabSession } from '../helpers/jupyterLab.js';
 import { twoRunPoints } from '../helpers/lossPoints.js';
 

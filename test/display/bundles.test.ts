@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
-import { LOSSPLOT_MIME, TENSOR_MIME, VEGALITE5_MIME } from '../../src/shared/mime.js';
-import { lossPlotPayload } from '../../src/shared/lossplot.js';
-import { decodePanel } from '../../src/shared/validate.js';
+import { decodePanel, LOSSPLOT_MIME, lossPlotPayload, TENSOR_MIME, VEGALITE5_MIME } from '@losslens/protocol';
 import { markdownTable, type MimeBundle } from '../../src/display/bundle.js';
 import { setDisplaySink } from '../../src/display/channel.js';
 import { lossPlotBundle } from '../../src/display/lossPlot.js';

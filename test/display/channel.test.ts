@@ -1,24 +1,24 @@
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { showMarkdown } from '../../src/display/show.js';
 import { progressDisplay } from '../../src/display/progress.js';
+import { TSLAB_VERSION } from '../../src/display/tslabAdapter.js';
 import type { TrainingProgress } from '../../src/training/fit.js';
+import { fakeTslab } from '../helpers/fakeTslab.js';
 
-const require = createRequire(import.meta.url);
-
-/** Stands in for the kernel's dist/jupyter.js as tslab leaves it in require.cache. */
-const FAKE_KERNEL_PATH = '/somewhere/node_modules/tslab/dist/jupyter.js';
 type Message = { content: Record<string, unknown>; update: boolean };
+let kernel: ReturnType<typeof fakeTslab> | undefined;
 
+/** A new cell in a fake kernel: tslab points its dist/jupyter.js's writer at each executed cell. */
 function fakeKernel(): Message[] {
   const messages: Message[] = [];
-  const exports = { lastWriteDisplayData: (content: Record<string, unknown>, update: boolean) => messages.push({ content, update }) };
-  require.cache[FAKE_KERNEL_PATH] = { id: FAKE_KERNEL_PATH, exports } as unknown as NodeJS.Module;
+  kernel ??= fakeTslab(TSLAB_VERSION, {});
+  kernel.exports.lastWriteDisplayData = (content: Record<string, unknown>, update: boolean) => messages.push({ content, update });
   return messages;
 }
 
 afterEach(() => {
-  delete require.cache[FAKE_KERNEL_PATH];
+  kernel?.remove();
+  kernel = undefined;
 });
 
 function report(epoch: number, batch: number): TrainingProgress {

@@ -1,7 +1,7 @@
 /** The kernel side of the output limits: the builders refuse, before copying any values, saying what to send instead. */
 import { describe, expect, it } from 'vitest';
 import { tensorPayload } from '../../src/display/tensorImages.js';
-import { PayloadError } from '../../src/shared/validate.js';
+import { PayloadError } from '@losslens/protocol';
 import { tf } from '../../src/tf.js';
 
 describe('tensorPayload over the limits', () => {

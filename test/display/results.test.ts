@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOSSPLOT_MIME, TENSOR_MIME, type TensorPayload } from '../../src/shared/mime.js';
+import { LOSSPLOT_MIME, type LossPlotPayload, TENSOR_MIME, type TensorPayload } from '@losslens/protocol';
 import { runExperiment } from '../../src/experiments/run.js';
 import type { ExperimentResult } from '../../src/experiments/result.js';
 import { setDisplaySink } from '../../src/display/channel.js';
 import type { MimeBundle } from '../../src/display/bundle.js';
 import { ledgerTable, lossCurves, showLossCurves, showLossMaps, showSamples } from '../../src/display/results.js';
-import type { LossPlotPayload } from '../../src/shared/mime.js';
 import { showLossPlot } from '../../src/display/show.js';
 
 let results: ExperimentResult[];

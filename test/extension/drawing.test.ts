@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorOf, NON_FINITE_COLOR } from '../../src/shared/colormap.js';
+import { colorOf, NON_FINITE_COLOR } from '@losslens/protocol';
 import { colorTable, paintRgba, tableIndex } from '../../extension/src/colormap.js';
 import { formatValue, readoutText } from '../../extension/src/readout.js';
 import { gridLayout, layoutNotices, MAX_CANVASES_PER_PAGE, pageRange, pixelAt } from '../../extension/src/tensorLayout.js';

@@ -2,9 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lossPlotSpec } from '../../src/shared/lossplot.js';
-import { LOSSPLOT_MIME, TENSOR_MIME } from '../../src/shared/mime.js';
-import { decodePanel, validateLossPlotFields, validateTensorPayload } from '../../src/shared/validate.js';
+import { decodePanel, LOSSPLOT_MIME, lossPlotSpec, TENSOR_MIME, validateLossPlotFields, validateTensorPayload } from '@losslens/protocol';
 
 const root = resolve(__dirname, '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'extension', 'losslens-outputs.ipynb');

@@ -7,18 +7,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../src/random.js';
-import { lossPlotSpec } from '../../src/shared/lossplot.js';
-import { PAYLOAD_LIMITS } from '../../src/shared/mime.js';
-import { decodePanel, PayloadError, validateLossPlotFields, validateTensorPayload } from '../../src/shared/validate.js';
+import {
+  decodePanel,
+  encodeFloat32,
+  lossPlotSpec,
+  PAYLOAD_LIMITS,
+  PayloadError,
+  validateLossPlotFields,
+  validateTensorPayload,
+} from '@losslens/protocol';
 import { gridLayout } from '../../extension/src/tensorLayout.js';
 
 const CASES_PER_TYPE = 1500;
 /** For the whole run of both types; a few hundred ms is typical, so this only catches pathologies. */
 const BUDGET_MS = 30_000;
-
-function base64(values: number[]): string {
-  return Buffer.from(new Float32Array(values).buffer).toString('base64');
-}
 
 function tensorBase(): unknown {
   const values = (n: number) => Array.from({ length: n }, (_, i) => (i % 7) / 7);
@@ -26,8 +28,8 @@ function tensorBase(): unknown {
     version: 1,
     captions: ['#0', '#1', '#2'],
     panels: [
-      { title: 'noisy input', shape: [3, 4, 5], values: base64(values(60)), range: [0, 1], colormap: 'grey', border: { top: 1, bottom: 1, left: 1, right: 1 } },
-      { title: 'loss map', shape: [3, 2, 2], values: base64(values(12)), range: [0, 0.5], colormap: 'viridis', loss: base64(values(12)) },
+      { title: 'noisy input', shape: [3, 4, 5], values: encodeFloat32(new Float32Array(values(60))), range: [0, 1], colormap: 'grey', border: { top: 1, bottom: 1, left: 1, right: 1 } },
+      { title: 'loss map', shape: [3, 2, 2], values: encodeFloat32(new Float32Array(values(12))), range: [0, 0.5], colormap: 'viridis', loss: encodeFloat32(new Float32Array(values(12))) },
     ],
     truncatedFrom: 10,
   };

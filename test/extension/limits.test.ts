@@ -4,16 +4,22 @@
  * losses, and every output limit on both sides (validator and the kernel's builders).
  */
 import { describe, expect, it } from 'vitest';
-import { lossPlotPayload } from '../../src/shared/lossplot.js';
-import { PAYLOAD_LIMITS, type LossAnnotation, type LossPoint } from '../../src/shared/mime.js';
-import { checkTensorSize, decodeFloat32, describeValue, PayloadError, validateLossPlotFields, validateTensorPayload } from '../../src/shared/validate.js';
-
-function base64(values: ArrayLike<number>): string {
-  return Buffer.from(new Float32Array(values).buffer).toString('base64');
-}
+import {
+  checkTensorSize,
+  decodePanel,
+  describeValue,
+  encodeFloat32,
+  type LossAnnotation,
+  lossPlotPayload,
+  type LossPoint,
+  PAYLOAD_LIMITS,
+  PayloadError,
+  validateLossPlotFields,
+  validateTensorPayload,
+} from '@losslens/protocol';
 
 function panel(images: number, height = 1, width = 1, change: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title: 't', shape: [images, height, width], values: base64(new Float32Array(images * height * width)), range: [0, 1], colormap: 'grey', ...change };
+  return { title: 't', shape: [images, height, width], values: encodeFloat32(new Float32Array(images * height * width)), range: [0, 1], colormap: 'grey', ...change };
 }
 
 function tensor(panels: Record<string, unknown>[], images = (panels[0].shape as number[])[0]): Record<string, unknown> {
@@ -84,9 +90,10 @@ describe('issue 11 reproductions', () => {
   });
 
   it('base64 whose length does not fit the shape is refused before decoding', () => {
-    rejects(() => decodeFloat32('A'.repeat(40_000_001), 1, 'panels[0].values'), 'panels[0].values', 'not a multiple of 4');
-    rejects(() => decodeFloat32('AAAA'.repeat(10_000_000), 1, 'panels[0].values'), 'panels[0].values', 'holds 30000000 bytes but the shape needs 1 Float32 values (4 bytes)');
-    rejects(() => decodeFloat32('AAA!AAAA', 1.5, 'x'), 'x', 'not valid base64');
+    const decode = (values: string, images = 1) => decodePanel(validateTensorPayload(tensor([panel(images, 1, 1, { values })])).panels[0], 0);
+    rejects(() => decode('A'.repeat(40_000_001)), 'panels[0].values', 'not a multiple of 4');
+    rejects(() => decode('AAAA'.repeat(10_000_000)), 'panels[0].values', 'holds 30000000 bytes but the shape needs 1 Float32 values (4 bytes)');
+    rejects(() => decode('AAA!AAAAAAA=', 2), 'panels[0].values', 'is not valid base64');
   });
 });
 
@@ -105,7 +112,7 @@ describe('output limits', () => {
 
   it('tensor values, counting per-pixel loss, including shapes too large for any string', () => {
     const side = Math.floor(Math.sqrt(L.tensorValues / 2));
-    expect(() => validateTensorPayload(tensor([panel(1, side, side, { loss: base64(new Float32Array(side * side)) })]))).not.toThrow();
+    expect(() => validateTensorPayload(tensor([panel(1, side, side, { loss: encodeFloat32(new Float32Array(side * side)) })]))).not.toThrow();
     rejects(() => validateTensorPayload(tensor([panel(1, side + 1, side + 1, { loss: '' })])), 'panels', /Float32 values .* at most 2,000,000: show fewer images \(maxImages\)/);
     rejects(() => validateTensorPayload(tensor([panel(1, 1, 1, { shape: [1, 2 ** 53, 2 ** 53] })])), 'panels', 'Float32 values');
     rejects(() => validateTensorPayload(tensor([panel(1, 1, 1, { shape: [1, 1e308, 1e308] })])), 'panels', 'Float32 values');

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   annotationText,
   formatPerPixel,
+  type LossAnnotation,
   lossPlotPayload,
   lossPlotSpec,
-  otherMeasure,
-} from '../../src/shared/lossplot.js';
-import type { LossAnnotation, LossPoint } from '../../src/shared/mime.js';
-import { PayloadError } from '../../src/shared/validate.js';
+  type LossPoint,
+  PayloadError,
+} from '@losslens/protocol';
 
 /** The question's two runs: mean per pixel as reported, total per image derived from it. */
 function annotation(run: string, perPixel: number, side: number): LossAnnotation {
@@ -86,7 +86,7 @@ describe('lossPlotSpec', () => {
   });
 
   it('switches the axis title with the measure', async () => {
-    const svg = await renderSvg(lossPlotSpec({ ...input, version: 1 }, otherMeasure('perPixel')));
+    const svg = await renderSvg(lossPlotSpec({ ...input, version: 1 }, 'perImage'));
     expect(svg).toContain('loss per image (total)');
     expect(svg).not.toContain('loss per pixel (mean)');
   });

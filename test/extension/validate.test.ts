@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFloat32, decodePanel, PayloadError, validateLossPlotFields, validateTensorPayload } from '../../src/shared/validate.js';
+import { decodePanel, encodeFloat32, PayloadError, validateLossPlotFields, validateTensorPayload } from '@losslens/protocol';
 
-function base64(values: number[]): string {
-  return Buffer.from(new Float32Array(values).buffer).toString('base64');
-}
+const base64 = (values: number[]) => encodeFloat32(new Float32Array(values));
 
 function tensorPayload(): Record<string, unknown> {
   return {
@@ -44,7 +42,8 @@ describe('validateTensorPayload', () => {
   });
 
   it('reports text that is not base64', () => {
-    expect(() => decodeFloat32('not base64!', 1, 'x')).toThrow('x is not valid base64');
+    const payload = validateTensorPayload(withPanel({ values: 'AAA!'.repeat(16) }));
+    expect(() => decodePanel(payload.panels[0], 0)).toThrow(new PayloadError('panels[0].values', 'is not valid base64'));
   });
 });
 

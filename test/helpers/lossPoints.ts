@@ -1,4 +1,4 @@
-import type { LossPoint } from '../../src/shared/mime.js';
+import type { LossPoint } from '@losslens/protocol';
 
 /** Two runs (28×28 and 32×32 edge), three training epochs each, for loss-plot tests. */
 export function twoRunPoints(): LossPoint[] {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOSSPLOT_MIME, TENSOR_MIME } from '../../src/shared/mime.js';
+import { LOSSPLOT_MIME, TENSOR_MIME } from '@losslens/protocol';
 import { NOTEBOOKS, quickRun, type QuickRun } from './quickRun.js';
 
 interface Output {

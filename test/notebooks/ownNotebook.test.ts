@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOSSPLOT_MIME, type LossPlotPayload } from '../../src/shared/mime.js';
+import { LOSSPLOT_MIME, type LossPlotPayload } from '@losslens/protocol';
 import { ROOT } from './quickRun.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/random.js';
 import { tf } from '../../src/tf.js';
-import { crop, pad, PadError, padWidths, type PadMode, type PadWidths } from '../../src/transforms/pad.js';
+import { borderWidths, type BorderWidths } from '@losslens/protocol';
+import { crop, pad, type PadMode } from '../../src/transforms/pad.js';
 import { runPython } from '../helpers/python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'losslens-pad-'));
@@ -21,7 +22,7 @@ const inputs = [
   randomImages([1, 1, 5, 1], 2), // a one-row image: numpy's 'reflect' repeats the row
   randomImages([1, 2, 2, 1], 3), // smaller than the widest pads: numpy keeps reflecting
 ];
-const widthCases: (number | PadWidths)[] = [
+const widthCases: (number | BorderWidths)[] = [
   0,
   2,
   { top: 1, bottom: 0, left: 3, right: 2 },
@@ -30,7 +31,7 @@ const widthCases: (number | PadWidths)[] = [
 ];
 const modes: PadMode[] = ['edge', 'constant', 'reflect', 'symmetric'];
 const cases = inputs.flatMap((_, input) =>
-  widthCases.flatMap((width) => modes.map((mode) => ({ input, widths: padWidths(width), width, mode, constantValue: mode === 'constant' ? 0.25 : 0 }))),
+  widthCases.flatMap((width) => modes.map((mode) => ({ input, widths: borderWidths(width), width, mode, constantValue: mode === 'constant' ? 0.25 : 0 }))),
 );
 
 // numpy pads every case in one Python run: np.pad on the height and width axes only.
@@ -76,7 +77,7 @@ describe('pad and crop errors', () => {
   afterAll(() => images.dispose());
 
   it('rejects negative and fractional widths, naming the side', () => {
-    expect(() => pad(images, -1, 'edge')).toThrow(new PadError('pad width top must be a non-negative integer, got -1'));
+    expect(() => pad(images, -1, 'edge')).toThrow(new RangeError('pad width top must be a non-negative integer, got -1'));
     expect(() => pad(images, { top: 0, bottom: 0, left: 1.5, right: 0 }, 'edge')).toThrow('pad width left must be a non-negative integer, got 1.5');
     expect(() => crop(images, { top: 0, bottom: -2, left: 0, right: 0 })).toThrow('pad width bottom must be a non-negative integer');
   });

@@ -26,11 +26,6 @@ export const MEASURE_LABELS: Record<LossMeasure, { axis: string; subtitle: strin
   },
 };
 
-/** The other measure, for the extension's toggle. */
-export function otherMeasure(measure: LossMeasure): LossMeasure {
-  return measure === 'perPixel' ? 'perImage' : 'perPixel';
-}
-
 /**
  * A per-pixel loss written with enough decimals to tell runs apart: 3 decimals as in
  * "0.099", or 2 significant digits when the loss is below 0.01.

@@ -5,11 +5,12 @@
  * and what was expected, whatever the JSON: fields are read to a fixed depth (nothing is
  * walked recursively), only as own properties, and values are described without calling
  * into them. PAYLOAD_LIMITS bound what an accepted payload costs to draw.
- * Browser-safe: base64 is decoded with atob, present in browsers and Node 16+.
+ * Browser-safe: no Node imports (float32.ts decodes base64 with atob where Node's Buffer is absent).
  */
 
+import { hasInnerRegion, type BorderWidths } from './border.js';
+import { decodeFloat32, Float32DecodeError } from './float32.js';
 import type {
-  BorderWidths,
   Colormap,
   LossAnnotation,
   LossMeasure,
@@ -125,34 +126,14 @@ function version(value: unknown, path: string): 1 {
 export const COLORMAPS: readonly Colormap[] = ['grey', 'viridis', 'diverging'];
 export const LOSS_MEASURES: readonly LossMeasure[] = ['perPixel', 'perImage'];
 
-/**
- * Little-endian Float32 values from base64, checked to hold exactly `expected` numbers.
- * The length is checked before decoding, so a huge string for a small shape costs nothing.
- */
-export function decodeFloat32(base64: string, expected: number, path: string): Float32Array {
-  if (base64.length % 4 !== 0) {
-    throw new PayloadError(path, `is not valid base64 (${grouped(base64.length)} characters, not a multiple of 4)`);
-  }
-  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-  const byteCount = (base64.length / 4) * 3 - padding;
-  if (byteCount !== expected * 4) {
-    throw new PayloadError(
-      path,
-      `holds ${byteCount} bytes but the shape needs ${expected} Float32 values (${expected * 4} bytes)`,
-    );
-  }
-  let binary: string;
+/** decodeFloat32 with its errors as PayloadErrors naming the field. */
+function decodeField(base64: string, expected: number, path: string): Float32Array {
   try {
-    binary = atob(base64);
-  } catch {
-    throw new PayloadError(path, 'is not valid base64');
+    return decodeFloat32(base64, expected);
+  } catch (error) {
+    if (error instanceof Float32DecodeError) throw new PayloadError(path, error.problem);
+    throw error;
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  const view = new DataView(bytes.buffer);
-  const values = new Float32Array(expected);
-  for (let i = 0; i < expected; i++) values[i] = view.getFloat32(i * 4, true);
-  return values;
 }
 
 function border(value: unknown, path: string, height: number, width: number): BorderWidths {
@@ -163,7 +144,7 @@ function border(value: unknown, path: string, height: number, width: number): Bo
     left: count(field(o, 'left'), `${path}.left`),
     right: count(field(o, 'right'), `${path}.right`),
   };
-  if (widths.top + widths.bottom >= height || widths.left + widths.right >= width) {
+  if (!hasInnerRegion(widths, height, width)) {
     throw new PayloadError(path, `leaves no inner region in a ${height}×${width} image`);
   }
   return widths;
@@ -198,7 +179,7 @@ function panel(value: unknown, path: string): TensorPanel {
   return result;
 }
 
-/** Base64 text, whose length decodeFloat32 checks against the shape. */
+/** Base64 text, whose length decodePanel checks against the shape. */
 function base64Field(value: unknown, path: string): string {
   if (typeof value !== 'string') fail(path, 'a string of base64', value);
   return value;
@@ -260,8 +241,8 @@ export function validateTensorPayload(value: unknown): TensorPayload {
 /** A panel's values (and per-pixel loss, when present) as Float32 arrays. */
 export function decodePanel(p: TensorPanel, index: number): { values: Float32Array; loss?: Float32Array } {
   const n = p.shape[0] * p.shape[1] * p.shape[2];
-  const values = decodeFloat32(p.values, n, `panels[${index}].values`);
-  return p.loss === undefined ? { values } : { values, loss: decodeFloat32(p.loss, n, `panels[${index}].loss`) };
+  const values = decodeField(p.values, n, `panels[${index}].values`);
+  return p.loss === undefined ? { values } : { values, loss: decodeField(p.loss, n, `panels[${index}].loss`) };
 }
 
 /** Relative slack allowed between perImage and perPixel × pixels (float rounding, not rounding for display). */

@@ -1,8 +1,7 @@
 import { lab, rgb } from 'd3-color';
 import { interpolateViridis } from 'd3-scale-chromatic';
 import { describe, expect, it } from 'vitest';
-import { colorOf, colorTable, NON_FINITE_COLOR, TABLE_SIZE } from '../../src/shared/colormap.js';
-import type { Colormap } from '../../src/shared/mime.js';
+import { type Colormap, colorOf, colorTable, NON_FINITE_COLOR, TABLE_SIZE } from '@losslens/protocol';
 
 /** CIE76 colour difference: the Euclidean distance in CIELAB. */
 function deltaE76(a: readonly number[], b: readonly number[]): number {

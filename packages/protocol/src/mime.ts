@@ -3,20 +3,14 @@
  * JupyterLab extension reads. Browser-safe: no Node or TensorFlow imports here.
  */
 
+import type { BorderWidths } from './border.js';
+
 export const TENSOR_MIME = 'application/vnd.losslens.tensor+json';
 export const LOSSPLOT_MIME = 'application/vnd.losslens.lossplot+json';
 /** Stock Vega-Lite 5 (JupyterLab 4, Notebook 7): loss plots also carry their spec under it. */
 export const VEGALITE5_MIME = 'application/vnd.vegalite.v5+json';
 
 export type Colormap = 'grey' | 'viridis' | 'diverging';
-
-/** Pixels added on each side by padding; the renderer outlines the inner region. */
-export interface BorderWidths {
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
 
 /** One column of the grid: a stack of single-channel images of one size. */
 export interface TensorPanel {
@@ -70,7 +64,7 @@ export interface LossPlotPayload {
   measure: LossMeasure;
   points: LossPoint[];
   annotations: LossAnnotation[];
-  /** A complete Vega-Lite spec (built by src/shared/lossplot.ts from the fields above). */
+  /** A complete Vega-Lite spec (built by lossplot.ts from the fields above). */
   spec: Record<string, unknown>;
 }
 
