@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import * as ts from 'typescript';
 import { nativeTensorFlowVersion, tf } from '../tf.js';
 import type { ExperimentConfig } from './config.js';
@@ -28,6 +28,9 @@ export const RESULT_MODULES: readonly string[] = [
   'tf',
   'experiments/run',
 ];
+
+/** The protocol package's modules that result-deciding code calls at run time. */
+export const RESULT_PROTOCOL_MODULES: readonly string[] = ['border', 'float32'];
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -98,9 +101,13 @@ export function hashCode(root: string, modules: readonly string[] = RESULT_MODUL
 }
 
 function libraryCodeHash(): string {
-  const compiled = join(__dirname, '..');
-  const sources = join(compiled, '..', 'src');
-  return hashCode(compiled, RESULT_MODULES, existsSync(sources) ? sources : undefined);
+  const hashPackage = (compiled: string, modules: readonly string[]): string => {
+    const sources = join(compiled, '..', 'src');
+    return hashCode(compiled, modules, existsSync(sources) ? sources : undefined);
+  };
+  const protocol = dirname(require.resolve('@losslens/protocol/package.json'));
+  const parts = [hashPackage(join(__dirname, '..'), RESULT_MODULES), hashPackage(join(protocol, 'dist'), RESULT_PROTOCOL_MODULES)];
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 
 let cachedCodeVersion: string | undefined;
