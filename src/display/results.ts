@@ -7,7 +7,7 @@ import { tf } from '../tf.js';
 import type { BorderWidths, LossAnnotation, LossMeasure, LossPlotPayload, LossPoint } from '../shared/mime.js';
 import { formatPerPixel, lossPlotPayload } from '../shared/lossplot.js';
 import type { LossLedger } from '../accounting/ledger.js';
-import { imageSide } from '../experiments/config.js';
+import { imageSide, padBorder } from '../experiments/config.js';
 import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
 import { decodeFloat32, type ExperimentResult } from '../experiments/result.js';
 import { markdownTable } from './bundle.js';
@@ -91,8 +91,7 @@ export function showLossCurves(
 }
 
 function borderOf(result: ExperimentResult): BorderWidths | undefined {
-  const width = result.config.pad?.width;
-  return width ? { top: width, bottom: width, left: width, right: width } : undefined;
+  return padBorder(result.config.pad) ?? undefined;
 }
 
 /** Noisy inputs, clean targets, reconstructions and per-pixel loss of a run's sample test images. */

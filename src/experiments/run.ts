@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf, nativeTensorFlowVersion } from '../tf.js';
 import { prepareDataset, type Dataset } from '../transforms/dataset.js';
-import { padWidths } from '../transforms/pad.js';
 import { buildAutoencoder } from '../model/autoencoder.js';
 import { fit, type TrainingProgress } from '../training/fit.js';
 import { evaluate, predict } from '../training/evaluate.js';
 import type { TrainingCheckpoint } from '../training/checkpoint.js';
 import { modelLossLedgers } from '../accounting/ledger.js';
 import { pixelLosses } from '../accounting/pixelLoss.js';
-import { imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { imageSide, normaliseConfig, padBorder, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { codeVersion, experimentKey } from './key.js';
 import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './store.js';
 import { checkCacheDir, checkResumable, prepareCacheDir } from './preflight.js';
@@ -142,7 +141,14 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
 
   const dataStarted = performance.now();
   stage(`loading MNIST (${config.trainSamples} train, ${config.testSamples} test)`);
-  const datasetOptions = { noiseFactor: config.noiseFactor, seed: config.seed, ...(config.pad ? { pad: config.pad } : {}) };
+  const border = padBorder(config.pad);
+  const datasetOptions = {
+    noiseFactor: config.noiseFactor,
+    seed: config.seed,
+    ...(border ? { pad: { width: border, mode: config.pad!.mode }, noisePlacement: config.noisePlacement } : {}),
+  };
+  // The loss (and so the training gradient) covers the original image only when asked; the ledger measures every region either way.
+  const lossBorder = config.lossRegion === 'original' ? border : null;
   const train = prepareDataset({ split: 'train', limit: config.trainSamples, ...datasetOptions });
   let test: Dataset | undefined;
   let model: tfn.LayersModel | undefined;
@@ -162,6 +168,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
       onProgress: options.onProgress,
       signal: options.signal,
       resume,
+      lossBorder,
       onEpochEnd: useCache ? (checkpoint) => writeEntry(checkpointPath(cacheDir, key), { key, checkpoint }) : undefined,
     });
     const trainSeconds = seconds(trainStarted);
@@ -209,8 +216,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
 
     stage('evaluating on the test set');
     const evaluateStarted = performance.now();
-    const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH);
-    const border = config.pad ? padWidths(config.pad.width) : null;
+    const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH, lossBorder);
     const ledgers = await modelLossLedgers(model, test.inputs, test.targets, {
       losses: ['binaryCrossentropy', 'meanSquaredError'],
       border,
