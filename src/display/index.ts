@@ -8,3 +8,4 @@ export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, show
 export { runWithProgress } from './runs.js';
 export { SweepTracker, sweepTable, sweepWithProgress } from './sweepProgress.js';
 export { dilutionBundle, dilutionPoints, dilutionText, showDilutionCurve } from './dilution.js';
+export { innerGapBundle, innerGapPoints, innerGapTable, innerGapText, showInnerGaps } from './innerGap.js';

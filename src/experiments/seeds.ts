@@ -2,6 +2,7 @@
  * One config over several seeds: the seed's author "repeated the training several
  * times"; this says how much the key numbers move from seed to seed.
  */
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { ExperimentConfigInput } from './config.js';
 import { normaliseConfig } from './config.js';
 import type { ExperimentResult } from './result.js';
@@ -46,6 +47,68 @@ export function spread(values: readonly number[]): Spread {
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const std = n > 1 ? Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1)) : null;
   return { mean, std, min: Math.min(...values), max: Math.max(...values), n };
+}
+
+/** A two-sided confidence interval of a mean. */
+export interface Interval {
+  /** e.g. 0.95. */
+  level: number;
+  low: number;
+  high: number;
+  /** high − mean = mean − low. */
+  halfWidth: number;
+}
+
+export interface SeedSummary extends Spread {
+  /** Interval of the mean from Student's t with n − 1 degrees of freedom; null with fewer than two values. */
+  interval: Interval | null;
+}
+
+/** Confidence level of every interval here unless a caller asks for another. */
+export const CONFIDENCE_LEVEL = 0.95;
+
+/** mean ± t · std / √n, t the two-sided `level` quantile of Student's t with n − 1 degrees of freedom; null below two values. */
+export function confidenceInterval(values: Spread, level = CONFIDENCE_LEVEL): Interval | null {
+  if (!(level > 0 && level < 1)) throw new RangeError(`confidence level must be between 0 and 1, got ${level}`);
+  if (values.std === null) return null;
+  const halfWidth = (tQuantile(1 - (1 - level) / 2, values.n - 1) * values.std) / Math.sqrt(values.n);
+  return { level, low: values.mean - halfWidth, high: values.mean + halfWidth, halfWidth };
+}
+
+/** Spread and confidence interval of the mean. */
+export function summariseValues(values: readonly number[], level = CONFIDENCE_LEVEL): SeedSummary {
+  const s = spread(values);
+  return { ...s, interval: confidenceInterval(s, level) };
+}
+
+export interface PairedDifferences extends SeedSummary {
+  /** The seed of each pair. */
+  seeds: number[];
+  /** b − a per seed, in the order of `seeds`. */
+  values: number[];
+}
+
+/**
+ * `metric` of b minus `metric` of a, seed by seed (e.g. padded − unpadded), summarised: pairing
+ * by seed removes what the two runs of one seed share (noise, shuffles) from the spread.
+ */
+export function pairedDifferences(
+  a: readonly ExperimentResult[],
+  b: readonly ExperimentResult[],
+  metric: SeedMetric,
+  level = CONFIDENCE_LEVEL,
+): PairedDifferences {
+  const seedsOf = (results: readonly ExperimentResult[]) => results.map((r) => r.config.seed);
+  if (a.length === 0 || a.length !== b.length || seedsOf(a).some((seed, i) => seed !== b[i].config.seed)) {
+    throw new RangeError(
+      `pairedDifferences: the two lists must hold the same seeds in the same order, got seeds ${seedsOf(a).join(', ') || 'none'} ` +
+        `and ${seedsOf(b).join(', ') || 'none'}; pass the results of one runSeeds call`,
+    );
+  }
+  const incomplete = [...a, ...b].find((r) => r.status !== 'completed');
+  if (incomplete) throw new RangeError(`pairedDifferences: the run with seed ${incomplete.config.seed} is ${incomplete.status}, not completed`);
+  const values = a.map((r, i) => SEED_METRICS[metric](b[i]) - SEED_METRICS[metric](r));
+  return { ...summariseValues(values, level), seeds: seedsOf(a), values };
 }
 
 /** Mean and spread of each key number over the completed results (metrics that are not finite everywhere are left out). */
