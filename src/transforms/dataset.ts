@@ -70,13 +70,13 @@ function noiseOriginal(images: tfn.Tensor4D, targets: tfn.Tensor4D, options: Pre
   }
 }
 
-// Train and test noise come from different streams, so one seed never repeats a draw across splits.
 export function prepareDataset(options: PrepareDatasetOptions): Dataset {
   const placement = options.noisePlacement ?? 'afterPadding';
   if (!NOISE_PLACEMENTS.includes(placement)) {
     throw new RangeError(`noisePlacement must be one of ${NOISE_PLACEMENTS.join(', ')}, got ${JSON.stringify(placement)}`);
   }
   const { images, labels } = loadMnist({ split: options.split, limit: options.limit, source: options.source });
+  // Train and test noise come from different streams, so one seed never repeats a draw across splits.
   const noiseSeed = deriveSeed(options.seed, `noise/${options.split}`);
   if (options.pad && placement !== 'afterPadding') {
     let targets: tfn.Tensor4D | undefined;

@@ -102,8 +102,10 @@ describe('prepareDataset noise placement', () => {
     expect(pixels[0]).toBe(noisy.dataSync()[0]);
     expect(pixels[2]).toBe(noisy.dataSync()[0]);
     expect(pixels[5]).toBe(noisy.dataSync()[3]);
-    expect(values(targets)).toEqual(values(pad(loadMnist({ split: 'test', limit }).images, 2, 'edge')));
-    tf.dispose([inputs, targets, noisy, expected]);
+    const { images } = loadMnist({ split: 'test', limit });
+    const cleanTargets = pad(images, 2, 'edge');
+    expect(values(targets)).toEqual(values(cleanTargets));
+    tf.dispose([inputs, targets, noisy, expected, images, cleanTargets]);
   });
 
   it('gives the same inputs for both placements with a zero border (why the config folds them)', () => {
