@@ -13,7 +13,7 @@ export { loadMnist, MnistDataError, type LoadMnistOptions, type Mnist, type Mnis
 export { addGaussianNoise, gaussianNoise, NoiseError, type NoiseOptions } from './transforms/noise.js';
 export { crop, pad, PAD_MODES, PadError, type PadMode } from './transforms/pad.js';
 export { borderWidths, type BorderWidths } from '@losslens/protocol';
-export { prepareDataset, type Dataset, type PrepareDatasetOptions } from './transforms/dataset.js';
+export { NOISE_PLACEMENTS, prepareDataset, type Dataset, type NoisePlacement, type PrepareDatasetOptions } from './transforms/dataset.js';
 
 /** The Keras tutorial's denoising conv autoencoder and its Keras-style summary. */
 export { buildAutoencoder, LOSS_NAMES, type AutoencoderOptions, type LossName } from './model/autoencoder.js';
@@ -53,6 +53,9 @@ export {
   questionConfigs,
   type ExperimentConfig,
   type ExperimentConfigInput,
+  LOSS_REGIONS,
+  padBorder,
+  type LossRegion,
   type PadConfig,
 } from './experiments/config.js';
 export { runExperiment, defaultCacheDir, type RunOptions } from './experiments/run.js';
@@ -85,6 +88,17 @@ export {
   type SeedsResult,
   type Spread,
 } from './experiments/seeds.js';
+export {
+  formatDifference,
+  INNER_FAMILIES,
+  innerRegionConclusion,
+  innerRegionFamilies,
+  innerRegionGaps,
+  type InnerFamily,
+  type InnerFamilyId,
+  type InnerGap,
+  type InnerVerdict,
+} from './experiments/innerRegion.js';
 export type { WhatIfParams } from './experiments/whatIf.js';
 
 /** Sweeps: every combination of a grid of settings, one cached run per point, run here, in processes or on Ray. */
@@ -104,13 +118,14 @@ export {
 } from './experiments/sweep.js';
 export { inProcessExecutor, processExecutor, rayExecutor, type RayExecutorOptions } from './experiments/sweepExecutors.js';
 
-/** Displays in a notebook: runs with progress, loss curves, images, ledgers, the dilution curve. */
+/** Displays in a notebook: runs with progress, loss curves, images, ledgers, the dilution curve, the inner-region gaps. */
 export { runSeedsWithProgress, runWithProgress } from './display/runs.js';
 export { sweepWithProgress } from './display/sweepProgress.js';
 export { progressDisplay, type ProgressDisplay, type ProgressDisplayOptions } from './display/progress.js';
 export { show, showImages, showLossPlot, showMarkdown } from './display/show.js';
 export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples, type LabelsOption } from './display/results.js';
 export { dilutionPoints, showDilutionCurve } from './display/dilution.js';
+export { innerGapBundle, innerGapPoints, innerGapTable, innerGapText, showInnerGaps } from './display/innerGap.js';
 export { markdownTable, type MimeBundle } from './display/bundle.js';
 export { setDisplaySink, type DisplaySink } from './display/channel.js';
 
@@ -127,6 +142,7 @@ export {
   VEGALITE5_MIME,
   type Colormap,
   type DilutionPoint,
+  type InnerGapPoint,
   type LossAnnotation,
   type LossMeasure,
   type LossPlotPayload,

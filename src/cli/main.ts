@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import {
   ConfigError,
   DEFAULT_CONFIG,
+  LOSS_REGIONS,
   MNIST_TEST_IMAGES,
   MNIST_TRAIN_IMAGES,
   normaliseConfig,
@@ -15,8 +16,10 @@ import {
   questionConfigs,
   type ExperimentConfig,
   type ExperimentConfigInput,
+  type LossRegion,
 } from '../experiments/config.js';
 import { PAD_MODES } from '../transforms/pad.js';
+import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
 import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
@@ -54,6 +57,9 @@ export function integerArgument(min: number, max = Number.MAX_SAFE_INTEGER, hint
 const FLAG_OF_FIELD: Record<string, string> = {
   'pad.width': '--pad-width',
   'pad.mode': '--pad-mode',
+  'pad.shift': '--pad-shift',
+  noisePlacement: '--noise-placement',
+  lossRegion: '--loss-region',
   noiseFactor: '--noise',
   epochs: '--epochs',
   batchSize: '--batch-size',
@@ -73,6 +79,14 @@ export function numberArgument(value: string): number {
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
   return parsed;
+}
+
+/** A parser that accepts one of `choices` (commander's .choices() cannot parse lists). */
+export function choiceArgument<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}.`);
+    return value as T;
+  };
 }
 
 export function lossArgument(value: string): LossName {
@@ -192,8 +206,21 @@ function origins(results: readonly ExperimentResult[]): string {
   return cached === 0 ? '' : ` (${cached} of ${results.length} run(s) read from the cache; --force recomputes)`;
 }
 
-async function runCommand(options: SharedOptions & { padWidth: number; padMode: (typeof PAD_MODES)[number] }, io: Io): Promise<number> {
-  const config = normaliseConfig({ ...configInput(options), pad: { width: options.padWidth, mode: options.padMode } });
+interface RunCommandOptions extends SharedOptions {
+  padWidth: number;
+  padMode: (typeof PAD_MODES)[number];
+  padShift: number;
+  noisePlacement: NoisePlacement;
+  lossRegion: LossRegion;
+}
+
+async function runCommand(options: RunCommandOptions, io: Io): Promise<number> {
+  const config = normaliseConfig({
+    ...configInput(options),
+    pad: { width: options.padWidth, mode: options.padMode, shift: options.padShift },
+    noisePlacement: options.noisePlacement,
+    lossRegion: options.lossRegion,
+  });
   const started = performance.now();
   const [result] = (await runSet([config], [config.seed], options, io)).runs[0].results;
   if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
@@ -250,7 +277,18 @@ function program(io: Io, setExit: (code: number) => void): Command {
       .command('run')
       .description('train one configuration and print its loss ledger')
       .option('--pad-width <n>', 'pixels of padding on each side (0: none, 2: 28×28 → 32×32)', integerArgument(0), 0)
-      .addOption(new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(QUESTION_PAD.mode)),
+      .addOption(new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(QUESTION_PAD.mode))
+      .option('--pad-shift <n>', 'move the original image n pixels down and right inside the padding (≤ pad width; 2 with width 2 puts it on the pooling grid)', integerArgument(0), 0)
+      .addOption(
+        new Option('--noise-placement <where>', 'where the noise goes in a padded input: the whole padded image, the original pixels only, or the image before padding')
+          .choices(NOISE_PLACEMENTS)
+          .default(DEFAULT_CONFIG.noisePlacement),
+      )
+      .addOption(
+        new Option('--loss-region <region>', 'pixels the training loss covers: all, or the original 28×28 only (the ledger measures both)')
+          .choices(LOSS_REGIONS)
+          .default(DEFAULT_CONFIG.lossRegion),
+      ),
   );
   run.showHelpAfterError(usageHint(run)).action(async (options) => setExit(await runCommand(options, io)));
 

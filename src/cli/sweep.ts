@@ -4,7 +4,8 @@
  * point (progress as JSON lines on stderr, the outcome as one JSON line on stdout).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULT_CONFIG, normaliseConfig, type ExperimentConfig } from '../experiments/config.js';
+import { ConfigError, DEFAULT_CONFIG, LOSS_REGIONS, normaliseConfig, type ExperimentConfig, type LossRegion } from '../experiments/config.js';
+import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
 import { codeVersion } from '../experiments/key.js';
 import { resultPath, runExperiment } from '../experiments/run.js';
 import { sweep, SweepGridError, type SweepField, type SweepGrid, type SweepResult } from '../experiments/sweep.js';
@@ -15,7 +16,7 @@ import type { TrainingProgress } from '../training/fit.js';
 import { formatPerPixel } from '@losslens/protocol';
 import { formatDuration } from '../display/progress.js';
 import { SweepTracker } from '../display/sweepProgress.js';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, integerArgument, lossArgument, numberArgument, type Io } from './main.js';
+import { choiceArgument, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, integerArgument, lossArgument, numberArgument, type Io } from './main.js';
 import { textTable } from './report.js';
 
 const RANGE = /^(\d+)\.\.(\d+)(?::(\d+))?$/;
@@ -43,14 +44,16 @@ function listArgument<T>(parseItem: (text: string) => T, integers: boolean) {
 }
 
 function padModeArgument(value: string): PadMode {
-  if (!(PAD_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PAD_MODES.join(', ')}.`);
-  return value as PadMode;
+  return choiceArgument(PAD_MODES)(value);
 }
 
 /** Grid fields and the flags that set them. */
 const FLAGS: Record<SweepField, string> = {
   padWidth: '--pad-width',
   padMode: '--pad-mode',
+  padShift: '--pad-shift',
+  noisePlacement: '--noise-placement',
+  lossRegion: '--loss-region',
   noiseFactor: '--noise',
   loss: '--loss',
   epochs: '--epochs',
@@ -63,6 +66,9 @@ const FLAGS: Record<SweepField, string> = {
 interface SweepCommandOptions {
   padWidth?: number[];
   padMode?: PadMode[];
+  padShift?: number[];
+  noisePlacement?: NoisePlacement[];
+  lossRegion?: LossRegion[];
   noise?: number[];
   loss?: ExperimentConfig['loss'][];
   epochs?: number[];
@@ -102,6 +108,9 @@ function gridOf(options: SweepCommandOptions): SweepGrid {
   };
   set('padWidth', options.padWidth);
   set('padMode', options.padMode);
+  set('padShift', options.padShift);
+  set('noisePlacement', options.noisePlacement);
+  set('lossRegion', options.lossRegion);
   set('noiseFactor', options.noise);
   set('loss', options.loss);
   set('epochs', options.epochs);
@@ -254,6 +263,9 @@ export function registerSweepCommands(root: Command, io: Io, setExit: (code: num
     .description('run every combination of a grid of configs (each a cached run) here or on a Ray cluster, and print their ledgers')
     .option('--pad-width <list>', 'pixels of padding on each side, e.g. 0,2 or 0..8:2', integers(0))
     .option('--pad-mode <list>', `how to fill the padding: ${PAD_MODES.join(', ')}`, listArgument(padModeArgument, false))
+    .option('--pad-shift <list>', 'pixels the original image moves down and right inside the padding (≤ pad width), e.g. 0,2', integers(0))
+    .option('--noise-placement <list>', `where the noise goes in a padded input: ${NOISE_PLACEMENTS.join(', ')}`, listArgument(choiceArgument(NOISE_PLACEMENTS), false))
+    .option('--loss-region <list>', `pixels the training loss covers: ${LOSS_REGIONS.join(', ')}`, listArgument(choiceArgument(LOSS_REGIONS), false))
     .option('--noise <list>', 'noise factors, e.g. 0.3,0.5', listArgument(numberArgument, false))
     .option('--loss <list>', 'training losses: bce, mse', listArgument(lossArgument, false))
     .option('--epochs <list>', 'training epochs', integers(1))

@@ -5,7 +5,6 @@
 
 import { tf } from '../tf.js';
 import {
-  borderWidths,
   type BorderWidths,
   decodeFloat32,
   formatPerPixel,
@@ -16,7 +15,7 @@ import {
   type LossPoint,
 } from '@losslens/protocol';
 import type { LossLedger } from '../accounting/ledger.js';
-import { imageSide } from '../experiments/config.js';
+import { imageSide, padBorder } from '../experiments/config.js';
 import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { markdownTable } from './bundle.js';
@@ -100,8 +99,7 @@ export function showLossCurves(
 }
 
 function borderOf(result: ExperimentResult): BorderWidths | undefined {
-  const width = result.config.pad?.width;
-  return width ? borderWidths(width) : undefined;
+  return padBorder(result.config.pad) ?? undefined;
 }
 
 /** Noisy inputs, clean targets, reconstructions and per-pixel loss of a run's sample test images. */

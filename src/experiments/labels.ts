@@ -10,7 +10,8 @@ import { describeConfig, type ExperimentConfig } from './config.js';
 /** Short loss names, as the CLI accepts them. */
 export const LOSS_SHORT_NAMES = { binaryCrossentropy: 'bce', meanSquaredError: 'mse' } as const;
 
-type Field = Exclude<keyof ExperimentConfig, 'pad'>;
+// describeConfig names the padding and the knobs that only mean something with it.
+type Field = Exclude<keyof ExperimentConfig, 'pad' | 'noisePlacement' | 'lossRegion'>;
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 

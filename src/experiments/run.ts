@@ -15,11 +15,11 @@ import { evaluate, predict } from '../training/evaluate.js';
 import type { TrainingCheckpoint } from '../training/checkpoint.js';
 import { modelLossLedgers } from '../accounting/ledger.js';
 import { pixelLosses } from '../accounting/pixelLoss.js';
-import { imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { imageSide, normaliseConfig, padBorder, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
 import { codeVersion, experimentKey } from './key.js';
 import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './store.js';
 import { checkCacheDir, checkResumable, prepareCacheDir } from './preflight.js';
-import { borderWidths } from '@losslens/protocol/border';
+import type { BorderWidths } from '@losslens/protocol/border';
 import { encodeFloat32 } from '@losslens/protocol/float32';
 import {
   isExperimentResult,
@@ -184,13 +184,23 @@ function prepare(plan: RunPlan, workspace: Workspace): Required<Workspace> & { d
   const { config } = plan;
   const dataStarted = performance.now();
   plan.stage(`loading MNIST (${config.trainSamples} train, ${config.testSamples} test)`);
-  const datasetOptions = { noiseFactor: config.noiseFactor, seed: config.seed, ...(config.pad ? { pad: config.pad } : {}) };
+  const border = padBorder(config.pad);
+  const datasetOptions = {
+    noiseFactor: config.noiseFactor,
+    seed: config.seed,
+    ...(border && config.pad ? { pad: { width: border, mode: config.pad.mode }, noisePlacement: config.noisePlacement } : {}),
+  };
   workspace.train = prepareDataset({ split: 'train', limit: config.trainSamples, ...datasetOptions });
   workspace.test = prepareDataset({ split: 'test', limit: config.testSamples, ...datasetOptions });
   const dataSeconds = seconds(dataStarted);
   const side = imageSide(config);
   workspace.model = buildAutoencoder({ height: side, width: side, seed: config.seed, loss: config.loss });
   return { train: workspace.train, test: workspace.test, model: workspace.model, dataSeconds };
+}
+
+/** The border the training loss leaves out: the ledger measures every region either way. */
+function lossBorder(config: ExperimentConfig): BorderWidths | null {
+  return config.lossRegion === 'original' ? padBorder(config.pad) : null;
 }
 
 /** Fits the model, from `resume` if given, checkpointing every finished epoch when the cache is on. */
@@ -208,6 +218,7 @@ async function train(plan: RunPlan, model: tfn.LayersModel, data: Dataset, resum
     onProgress: options.onProgress,
     signal: options.signal,
     resume,
+    lossBorder: lossBorder(config),
     onEpochEnd: plan.useCache ? (checkpoint) => writeEntry(checkpointPath(cacheDir, key), { key, checkpoint }) : undefined,
   });
   return { fitted, trainSeconds: seconds(trainStarted) };
@@ -245,8 +256,8 @@ type Measurements = Pick<ExperimentResult, 'testLoss' | 'ledger' | 'otherLedger'
 async function measure(plan: RunPlan, model: tfn.LayersModel, test: Dataset): Promise<Measurements> {
   const { config } = plan;
   plan.stage('evaluating on the test set');
-  const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH);
-  const border = config.pad ? borderWidths(config.pad.width, 'pad width') : null;
+  const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH, lossBorder(config));
+  const border = padBorder(config.pad);
   const ledgers = await modelLossLedgers(model, test.inputs, test.targets, { losses: LOSS_NAMES, border, batchSize: EVALUATION_BATCH });
   const otherLoss = LOSS_NAMES.find((loss) => loss !== config.loss)!;
   return {

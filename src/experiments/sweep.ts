@@ -8,8 +8,9 @@
  */
 import type { LossName } from '../model/autoencoder.js';
 import type { PadMode } from '../transforms/pad.js';
+import type { NoisePlacement } from '../transforms/dataset.js';
 import type { TrainingProgress } from '../training/fit.js';
-import { ConfigError, imageSide, normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { ConfigError, imageSide, normaliseConfig, type ExperimentConfig, type LossRegion, type ExperimentConfigInput } from './config.js';
 import { runLabels } from './labels.js';
 import { canonicalJson, codeVersion, experimentKey } from './key.js';
 import { isExperimentResult, type ExperimentResult } from './result.js';
@@ -21,6 +22,10 @@ import { inProcessExecutor } from './sweepExecutors.js';
 export interface SweepGrid {
   padWidth?: readonly number[];
   padMode?: readonly PadMode[];
+  /** PadConfig.shift: the original image moved down and right inside the padded frame. */
+  padShift?: readonly number[];
+  noisePlacement?: readonly NoisePlacement[];
+  lossRegion?: readonly LossRegion[];
   noiseFactor?: readonly number[];
   loss?: readonly LossName[];
   epochs?: readonly number[];
@@ -40,8 +45,11 @@ export const SWEEP_FIELDS: readonly SweepField[] = [
   'batchSize',
   'trainSamples',
   'testSamples',
+  'noisePlacement',
+  'lossRegion',
   'padMode',
   'padWidth',
+  'padShift',
   'seed',
 ];
 
@@ -57,9 +65,10 @@ export class SweepGridError extends ConfigError {
 }
 
 function applyField(input: ExperimentConfigInput, field: SweepField, value: unknown): ExperimentConfigInput {
-  const pad = (input.pad ?? null) as { width?: number; mode?: PadMode } | null;
-  if (field === 'padWidth') return { ...input, pad: { mode: pad?.mode ?? 'edge', width: value as number } };
-  if (field === 'padMode') return { ...input, pad: { width: pad?.width ?? 0, mode: value as PadMode } };
+  const pad = (input.pad ?? null) as { width?: number; mode?: PadMode; shift?: number } | null;
+  if (field === 'padWidth') return { ...input, pad: { ...pad, mode: pad?.mode ?? 'edge', width: value as number } };
+  if (field === 'padMode') return { ...input, pad: { ...pad, width: pad?.width ?? 0, mode: value as PadMode } };
+  if (field === 'padShift') return { ...input, pad: { ...pad, width: pad?.width ?? 0, mode: pad?.mode ?? 'edge', shift: value as number } };
   return { ...input, [field]: value };
 }
 
@@ -90,8 +99,11 @@ export function expandGrid(grid: SweepGrid, base: ExperimentConfigInput = {}): E
     // Check each value once, on the base config, so the error names the value that is wrong.
     for (const value of values as unknown[]) {
       try {
-        // A mode is only checked on a padded config (width 0 drops the mode), so check modes at width 2.
-        normaliseConfig(applyField(field === 'padMode' ? { ...base, pad: { width: 2, mode: 'edge' } } : base, field, value));
+        // A mode or shift is only checked on a padded config (width 0 drops the padding), so check them at the
+        // widest width the grid asks for (a shift is bounded by the width), or 2.
+        const width = Math.max(2, ...(grid.padWidth ?? []));
+        const padded = field === 'padMode' || field === 'padShift' ? { ...base, pad: { width, mode: 'edge' as const } } : base;
+        normaliseConfig(applyField(padded, field, value));
       } catch (error) {
         throw new SweepGridError(field, `grid field ${field} value ${JSON.stringify(value)}: ${(error as Error).message}`);
       }
@@ -172,6 +184,9 @@ export interface SweepRow {
   status: PointStatus;
   padWidth: number;
   padMode: PadMode | null;
+  padShift: number;
+  noisePlacement: NoisePlacement;
+  lossRegion: LossRegion;
   noiseFactor: number;
   loss: LossName;
   epochs: number;
@@ -225,6 +240,9 @@ export function sweepRow(point: SweepPoint): SweepRow {
     status: point.status,
     padWidth: config.pad?.width ?? 0,
     padMode: config.pad?.mode ?? null,
+    padShift: config.pad?.shift ?? 0,
+    noisePlacement: config.noisePlacement,
+    lossRegion: config.lossRegion,
     noiseFactor: config.noiseFactor,
     loss: config.loss,
     epochs: config.epochs,

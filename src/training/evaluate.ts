@@ -4,6 +4,7 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
+import type { BorderWidths } from '@losslens/protocol/border';
 import { graphSession, modelWeights, weightInputs } from './session.js';
 
 function checkBatchSize(batchSize: number): void {
@@ -12,13 +13,22 @@ function checkBatchSize(batchSize: number): void {
   }
 }
 
-/** Mean of the model's compiled loss over every pixel of every sample, as Keras's `evaluate` reports it. */
-export async function evaluate(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, batchSize: number): Promise<number> {
+/**
+ * Mean of the model's compiled loss over every pixel of every sample, as Keras's `evaluate` reports it
+ * (over the pixels inside `lossBorder` only when given, as fit trained with it).
+ */
+export async function evaluate(
+  model: tfn.LayersModel,
+  inputs: tfn.Tensor4D,
+  targets: tfn.Tensor4D,
+  batchSize: number,
+  lossBorder: BorderWidths | null = null,
+): Promise<number> {
   checkBatchSize(batchSize);
   if (inputs.shape[0] !== targets.shape[0] || inputs.shape[0] === 0) {
     throw new RangeError(`evaluate: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`);
   }
-  const session = await graphSession(model);
+  const session = await graphSession(model, lossBorder);
   const weights = weightInputs(session, modelWeights(model).tensors);
   const samples = inputs.shape[0];
   let total = 0;

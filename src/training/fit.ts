@@ -7,6 +7,7 @@
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
+import type { BorderWidths } from '@losslens/protocol/border';
 import type { EpochRecord, TrainingCheckpoint } from './checkpoint.js';
 import { graphSession, TrainingState, type GraphSession } from './session.js';
 import { epochOrder } from './shuffle.js';
@@ -39,6 +40,8 @@ export interface FitOptions {
   resume?: TrainingCheckpoint;
   /** Receives a checkpoint after each finished epoch; awaited before the epoch is reported finished and the next starts. */
   onEpochEnd?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
+  /** Train on the loss of the pixels inside this border only (see GraphModel.lossBorder); default every pixel. */
+  lossBorder?: BorderWidths | null;
 }
 
 export interface FitResult {
@@ -144,7 +147,7 @@ async function trainEpoch({ session, state, inputs, targets, order, batchSize, e
 export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, options: FitOptions): Promise<FitResult> {
   checkOptions(inputs, targets, options);
   const { epochs, batchSize, seed, onProgress, signal, resume, onEpochEnd } = options;
-  const session = await graphSession(model);
+  const session = await graphSession(model, options.lossBorder ?? null);
   const state = TrainingState.of(model);
   const history: EpochRecord[] = [];
   const samples = inputs.shape[0];

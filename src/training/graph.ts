@@ -15,6 +15,7 @@
  * fuses and parallelises them as it does for a Keras tf.function.
  */
 import type { LayerSpec, LossName } from '../model/autoencoder.js';
+import type { BorderWidths } from '@losslens/protocol/border';
 import { savedModelBytes, type Attr, type DType, type NodeSpec, type SignatureSpec, type TensorSpec } from './tfProto.js';
 
 /** Adam's hyperparameters, named as tfjs's Adam reports them. */
@@ -31,6 +32,11 @@ export interface GraphModel {
   layers: readonly LayerSpec[];
   loss: LossName;
   adam: AdamConfig;
+  /**
+   * When set, the loss is the mean over the pixels inside this border only (the original image
+   * of a padded one): the border's pixels neither count nor send a gradient. Absent: every pixel.
+   */
+  lossBorder?: BorderWidths | null;
 }
 
 const FLOAT: Attr = { type: 'float32' };
@@ -117,8 +123,21 @@ function forward(g: GraphBuilder, x: string, weights: readonly string[], model: 
   return { logits: hidden, activations };
 }
 
+/** A [1, height, width, 1] constant: 1 inside `border`, 0 on it. */
+function regionMask(g: GraphBuilder, model: GraphModel, border: BorderWidths): string {
+  const { height, width } = model;
+  if (border.top + border.bottom >= height || border.left + border.right >= width) {
+    throw new RangeError(`lossBorder ${JSON.stringify(border)} leaves no pixel of a ${height}×${width} image for the loss`);
+  }
+  const values = new Array<number>(height * width).fill(0);
+  for (let row = border.top; row < height - border.bottom; row++) values.fill(1, row * width + border.left, row * width + width - border.right);
+  return g.op('Const', [], { dtype: FLOAT, value: { tensor: { dtype: 'float32', shape: [1, height, width, 1], values } } }, 'mask');
+}
+
 /** The batch's mean loss and its gradient with respect to the logits. */
 function loss(g: GraphBuilder, logits: string, y: string, model: GraphModel): { value: string; gradient: string } {
+  const border = model.lossBorder;
+  if (border && border.top + border.bottom + border.left + border.right > 0) return maskedLoss(g, logits, y, model, regionMask(g, model, border));
   const all = g.ints([0, 1, 2, 3]);
   const mean = (t: string) => g.op('Mean', [t, all], { T: FLOAT, Tidx: { type: 'int32' }, keep_dims: { b: false } });
   const count = g.op('Cast', [g.op('Size', [logits], { T: FLOAT, out_type: { type: 'int32' } })], { SrcT: { type: 'int32' }, DstT: FLOAT, Truncate: { b: false } });
@@ -131,6 +150,27 @@ function loss(g: GraphBuilder, logits: string, y: string, model: GraphModel): { 
   const error = g.f('Sub', probabilities, y);
   const dProbabilities = g.f('RealDiv', g.f('Mul', g.scalar(2), error), count);
   return { value: mean(g.f('Square', error)), gradient: g.f('SigmoidGrad', probabilities, dProbabilities) };
+}
+
+/**
+ * loss() restricted to the pixels where `mask` is 1: the sum over them divided by their number
+ * (in the batch), and the same closed-form gradient times mask / count. Kept apart from loss()
+ * so the unmasked graph, and with it every default run's numbers, stays as it was.
+ */
+function maskedLoss(g: GraphBuilder, logits: string, y: string, model: GraphModel, mask: string): { value: string; gradient: string } {
+  const all = g.ints([0, 1, 2, 3]);
+  const sum = (t: string) => g.op('Sum', [t, all], { T: FLOAT, Tidx: { type: 'int32' }, keep_dims: { b: false } });
+  // A sum of 0s and 1s: exact in float32 for any batch this trains with.
+  const count = sum(g.op('BroadcastTo', [mask, g.op('Shape', [logits], { T: FLOAT, out_type: { type: 'int32' } })], { T: FLOAT, Tidx: { type: 'int32' } }));
+  const probabilities = g.f('Sigmoid', logits);
+  const maskedMean = (perPixel: string) => g.f('RealDiv', sum(g.f('Mul', perPixel, mask)), count);
+  if (model.loss === 'binaryCrossentropy') {
+    const perPixel = g.f('AddV2', g.f('Sub', g.f('Relu', logits), g.f('Mul', logits, y)), g.f('Log1p', g.f('Exp', g.f('Neg', g.f('Abs', logits)))));
+    return { value: maskedMean(perPixel), gradient: g.f('RealDiv', g.f('Mul', g.f('Sub', probabilities, y), mask), count) };
+  }
+  const error = g.f('Sub', probabilities, y);
+  const dProbabilities = g.f('RealDiv', g.f('Mul', g.f('Mul', g.scalar(2), error), mask), count);
+  return { value: maskedMean(g.f('Square', error)), gradient: g.f('SigmoidGrad', probabilities, dProbabilities) };
 }
 
 /** Gradients of the loss with respect to every weight, in the order of `weights`. */

@@ -13,6 +13,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import { isLossName, lossNameMessage, type LayerSpec, type LossName } from '../model/autoencoder.js';
 import { checkTensorsMatch, deserializeTensor, serializeTensor, type AdamState, type SerializedTensor } from './checkpoint.js';
+import type { BorderWidths } from '@losslens/protocol/border';
 import { lowerModel, type AdamConfig, type GraphModel } from './graph.js';
 import { SERVE_TAG } from './tfProto.js';
 
@@ -140,9 +141,12 @@ export async function loadGraph(directory: string, names: GraphSession['names'])
   }
 }
 
-/** The loaded graph for `model`'s description; built, written and loaded once per process. */
-export function graphSession(model: tfn.LayersModel): Promise<GraphSession> {
-  const lowered = lowerModel(graphModelOf(model));
+/**
+ * The loaded graph for `model`'s description; built, written and loaded once per process.
+ * `lossBorder` restricts the loss (and its gradient) to the pixels inside that border.
+ */
+export function graphSession(model: tfn.LayersModel, lossBorder: BorderWidths | null = null): Promise<GraphSession> {
+  const lowered = lowerModel({ ...graphModelOf(model), ...(lossBorder ? { lossBorder } : {}) });
   const key = createHash('sha256').update(lowered.bytes).digest('hex').slice(0, 16);
   let session = sessions.get(key);
   if (!session) {

@@ -27,6 +27,9 @@ describe('losslens argument errors', () => {
     [['run', '--test-samples', '20000'], /^error: option '--test-samples <n>' argument '20000' is invalid\. .*10,000 test images/m],
     [['run', '--loss', 'hinge'], /^error: option '--loss <name>' argument 'hinge' is invalid\. expected bce, mse or a library name/m],
     [['reproduce', '--seeds', '0'], /--seeds <n>' argument '0' is invalid/],
+    [['run', '--noise-placement', 'border'], /Allowed choices are afterPadding, originalOnly, beforePadding/],
+    [['run', '--loss-region', 'inner'], /Allowed choices are all, original/],
+    [['run', '--pad-width', '2', '--pad-shift', '4'], /^error: --pad-shift must be an integer from -2 to 2, got 4 \(the original image must stay inside the padded frame\)$/m],
     [['run', '--bogus'], /^error: unknown option '--bogus'/m],
     [['frobnicate'], /^error: unknown command 'frobnicate'/m],
   ])('%j: one-line error, usage, exit code 2', (args, message) => {
@@ -44,8 +47,17 @@ describe('losslens vocabulary', () => {
   it('help shows each default in a form the flag accepts', () => {
     const { code, stdout } = losslens('run', '--help');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/--loss <name> +training loss: bce \(binaryCrossentropy\) or mse\s+\(meanSquaredError\); either name works \(default: bce\)/);
+    expect(stdout).toMatch(/--loss <name> +training loss: bce \(binaryCrossentropy\) or mse\s+\(meanSquaredError\); either name works\s+\(default:\s+bce\)/);
     expect(stdout).not.toMatch(/default: "binaryCrossentropy"/);
+  });
+
+  it("names issue 14's knobs in the help, with the question's defaults", () => {
+    const { code, stdout } = losslens('run', '--help');
+    expect(code).toBe(0);
+    const help = stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--pad-shift <n> move the original image n pixels down and right inside the padding .*\(default: 0\)/);
+    expect(help).toMatch(/--noise-placement <where> .*\(choices: "afterPadding", "originalOnly", "beforePadding", default: "afterPadding"\)/);
+    expect(help).toMatch(/--loss-region <region> .*\(choices: "all", "original", default: "all"\)/);
   });
 
   it('takes the short alias and the library name for the same run', () => {

@@ -31,6 +31,9 @@ describe('expandGrid', () => {
     [{ loss: ['hinge'] }, 'loss', /grid field loss value "hinge": loss must be one of/],
     [{ padWidths: [2] }, 'padWidths', /unknown grid field\(s\) padWidths; the fields are/],
     [{ trainSamples: [70_000] }, 'trainSamples', /value 70000: trainSamples must be an integer from 1 to 60000/],
+    [{ noisePlacement: ['sideways'] }, 'noisePlacement', /grid field noisePlacement value "sideways": noisePlacement must be one of/],
+    [{ lossRegion: ['inner'] }, 'lossRegion', /grid field lossRegion value "inner": lossRegion must be one of/],
+    [{ padShift: [6] }, 'padShift', /grid field padShift value 6: pad.shift must be an integer from -2 to 2/],
   ])('%j is refused naming the field', (grid, field, message) => {
     let error: unknown;
     try {

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder, type LayerSpec, type LossName } from '../../src/model/autoencoder.js';
 import { graphModelOf, graphSession, modelWeights } from '../../src/training/session.js';
+import { lowerModel } from '../../src/training/graph.js';
+import type { BorderWidths } from '@losslens/protocol';
 import { TFJS_NODE_VERSION } from '../../src/training/tfProto.js';
 
 const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
@@ -26,8 +28,8 @@ const referenceLoss = (loss: LossName, logits: tf.Tensor, y: tf.Tensor) =>
     : tf.mean(tf.squaredDifference(tf.sigmoid(logits), y))) as tf.Scalar;
 
 /** One call of the train signature from zero moments; its first-moment output is (1 − β1)·gradient. */
-async function graphGradients(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor4D) {
-  const session = await graphSession(model);
+async function graphGradients(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor4D, lossBorder: BorderWidths | null = null) {
+  const session = await graphSession(model, lossBorder);
   const weights = modelWeights(model).tensors;
   const inputs: tf.NamedTensorMap = { x, y, step: tf.scalar(0) };
   session.names.weights.forEach((name, i) => (inputs[name] = weights[i]));
@@ -67,6 +69,48 @@ describe('the training graph', () => {
       expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
     });
     tf.dispose([x, y, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
+    model.dispose();
+  });
+
+  it.each(['binaryCrossentropy', 'meanSquaredError'] as LossName[])(
+    'with a loss border, gives the loss and gradients of tf.variableGrads on the mean over the inner pixels only (%s)',
+    async (loss) => {
+      const model = buildAutoencoder({ height: 16, width: 16, seed: 5, loss });
+      const x = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 15) as tf.Tensor4D;
+      const y = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 16) as tf.Tensor4D;
+      // Uneven on purpose (like a shifted pad), so a transposed or mirrored mask would fail.
+      const border = { top: 4, bottom: 0, left: 2, right: 6 };
+      const mask = tf.tidy(() => tf.pad(tf.ones([1, 12, 8, 1]), [[0, 0], [4, 0], [2, 6], [0, 0]]));
+      const perPixel = (logits: tf.Tensor) =>
+        loss === 'binaryCrossentropy'
+          ? tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))
+          : tf.squaredDifference(tf.sigmoid(logits), y);
+      const masked = () => tf.div(tf.sum(tf.mul(perPixel(layersLogits(model, x)), mask)), 5 * 12 * 8) as tf.Scalar;
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const reference = tf.variableGrads(masked, variables);
+      const ours = await graphGradients(model, x, y, border);
+      expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
+      variables.forEach((variable, i) => {
+        const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+        expect(scale).toBeGreaterThan(0);
+        expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
+      });
+      // And it is not the unmasked loss.
+      const unmasked = await graphGradients(model, x, y);
+      expect(Math.abs(unmasked.loss - ours.loss)).toBeGreaterThan(1e-4);
+      tf.dispose([x, y, mask, reference.value, ...Object.values(reference.grads), ...ours.gradients, ...unmasked.gradients]);
+      model.dispose();
+    },
+  );
+
+  it('lowers the same graph with no, a null or an all-zero loss border, and rejects one that leaves no pixel', () => {
+    const model = buildAutoencoder({ height: 32, width: 32, seed: 1 });
+    const described = graphModelOf(model);
+    const bytes = lowerModel(described).bytes;
+    expect(lowerModel({ ...described, lossBorder: null }).bytes).toEqual(bytes);
+    expect(lowerModel({ ...described, lossBorder: { top: 0, bottom: 0, left: 0, right: 0 } }).bytes).toEqual(bytes);
+    expect(lowerModel({ ...described, lossBorder: { top: 2, bottom: 2, left: 2, right: 2 } }).bytes).not.toEqual(bytes);
+    expect(() => lowerModel({ ...described, lossBorder: { top: 16, bottom: 16, left: 0, right: 0 } })).toThrow(/leaves no pixel of a 32×32 image/);
     model.dispose();
   });
 

@@ -4,6 +4,9 @@ import { deriveSeed } from '../../src/random.js';
 import { tf } from '../../src/tf.js';
 import { prepareDataset } from '../../src/transforms/dataset.js';
 import { addGaussianNoise } from '../../src/transforms/noise.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import type { BorderWidths } from '@losslens/protocol';
+import { crop, pad } from '../../src/transforms/pad.js';
 import { runPython } from '../helpers/python.js';
 
 const limit = 12;
@@ -57,5 +60,78 @@ print(json.dumps(padded.ravel().tolist()))`,
     expect(() => prepareDataset({ split: 'test', limit, noiseFactor: -1, seed: 1, pad: { width: 2, mode: 'edge' } })).toThrow('noiseFactor');
     expect(() => prepareDataset({ split: 'test', limit, noiseFactor: 0.5, seed: 1, pad: { width: -2, mode: 'edge' } })).toThrow('pad width');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('prepareDataset noise placement', () => {
+  const seed = 7;
+  /** The original 28×28 test images with the noise every non-default placement draws (one draw per original pixel). */
+  function noisyOriginals() {
+    const { images } = loadMnist({ split: 'test', limit });
+    const noisy = addGaussianNoise(images, { noiseFactor: 0.5, seed: deriveSeed(seed, 'noise/test') });
+    images.dispose();
+    return noisy;
+  }
+  const options = (mode: 'edge' | 'constant', noisePlacement: 'originalOnly' | 'beforePadding', width: number | BorderWidths = 2) =>
+    ({ split: 'test' as const, limit, noiseFactor: 0.5, seed, pad: { width, mode }, noisePlacement });
+  const values = (t: tf.Tensor) => Array.from(t.dataSync());
+
+  it("'originalOnly' noises the original pixels and leaves the border as clean as the targets", () => {
+    const before = tf.memory().numTensors;
+    const { inputs, targets } = prepareDataset(options('edge', 'originalOnly'));
+    const seedTargets = prepareDataset({ split: 'test', limit, noiseFactor: 0.5, seed, pad: { width: 2, mode: 'edge' } });
+    expect(values(targets)).toEqual(values(seedTargets.targets));
+    const noisy = noisyOriginals();
+    const inner = crop(inputs, 2);
+    expect(values(inner)).toEqual(values(noisy));
+    // Every border pixel of the input equals the clean target's.
+    const mask = tf.tidy(() => tf.sub(1, tf.pad(tf.onesLike(noisy), [[0, 0], [2, 2], [2, 2], [0, 0]])));
+    const borderDifference = tf.tidy(() => tf.max(tf.abs(tf.mul(tf.sub(inputs, targets), mask))).dataSync()[0]);
+    expect(borderDifference).toBe(0);
+    expect(values(inputs)).not.toEqual(values(targets));
+    tf.dispose([inputs, targets, seedTargets.inputs, seedTargets.targets, noisy, inner, mask]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("'beforePadding' pads the noisy image, so an edge border copies noisy edge pixels", () => {
+    const { inputs, targets } = prepareDataset(options('edge', 'beforePadding'));
+    const noisy = noisyOriginals();
+    const expected = pad(noisy, 2, 'edge');
+    expect(values(inputs)).toEqual(values(expected));
+    const pixels = inputs.dataSync();
+    // Top-left corner and the row above the image repeat the noisy image's first row.
+    expect(pixels[0]).toBe(noisy.dataSync()[0]);
+    expect(pixels[2]).toBe(noisy.dataSync()[0]);
+    expect(pixels[5]).toBe(noisy.dataSync()[3]);
+    const { images } = loadMnist({ split: 'test', limit });
+    const cleanTargets = pad(images, 2, 'edge');
+    expect(values(targets)).toEqual(values(cleanTargets));
+    tf.dispose([inputs, targets, noisy, expected, images, cleanTargets]);
+  });
+
+  it('gives the same inputs for both placements with a zero border (why the config folds them)', () => {
+    const original = prepareDataset(options('constant', 'originalOnly'));
+    const before = prepareDataset(options('constant', 'beforePadding'));
+    expect(values(before.inputs)).toEqual(values(original.inputs));
+    tf.dispose([original.inputs, original.targets, before.inputs, before.targets]);
+  });
+
+  it('follows per-side widths: the original image at (4, 4) of a 32×32 frame', () => {
+    const widths = { top: 4, bottom: 0, left: 4, right: 0 };
+    const { inputs, targets } = prepareDataset(options('edge', 'originalOnly', widths));
+    expect(inputs.shape).toEqual([limit, 32, 32, 1]);
+    const noisy = noisyOriginals();
+    const inner = crop(inputs, widths);
+    expect(values(inner)).toEqual(values(noisy));
+    const top = tf.slice(inputs, [0, 0, 0, 0], [limit, 4, 32, 1]);
+    const cleanTop = tf.slice(targets, [0, 0, 0, 0], [limit, 4, 32, 1]);
+    expect(values(top)).toEqual(values(cleanTop));
+    tf.dispose([inputs, targets, noisy, inner, top, cleanTop]);
+  });
+
+  it('rejects an unknown placement in one line', () => {
+    expect(() => prepareDataset({ ...options('edge', 'originalOnly'), noisePlacement: 'everywhere' as never })).toThrow(
+      /^noisePlacement must be one of afterPadding, originalOnly, beforePadding, got "everywhere"$/,
+    );
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * Notebook 05's figure and table: the study's gaps (src/experiments/innerRegion.ts) drawn by
+ * the spec in @losslens/protocol (innerGap.ts) and sent as an SVG rendered here plus text, like every
+ * losslens figure.
+ */
+import { formatDifference, type InnerGap, type InnerVerdict } from '../experiments/innerRegion.js';
+import { innerGapSpec, type InnerGapPoint } from '@losslens/protocol';
+import { markdownTable, type MimeBundle } from './bundle.js';
+import { currentSink } from './channel.js';
+import { formatDuration } from './progress.js';
+import { vegaLiteToSvg } from './lossPlot.js';
+
+const VERDICT_NAMES: Record<InnerVerdict, string> = {
+  reference: 'reference',
+  removes: 'removes the gap',
+  narrows: 'narrows the gap',
+  remains: 'ruled out: the gap stays',
+  widens: 'ruled out: the gap widens',
+  inconclusive: 'undecided',
+  noGap: 'no gap to explain',
+};
+
+/** One point per family that has a difference (every family but the baseline). */
+export function innerGapPoints(gaps: readonly InnerGap[]): InnerGapPoint[] {
+  return gaps.flatMap((gap) =>
+    gap.difference
+      ? [
+          {
+            configuration: gap.family.name,
+            mean: gap.difference.mean,
+            low: gap.difference.interval?.low ?? null,
+            high: gap.difference.interval?.high ?? null,
+            values: gap.difference.values,
+            verdict: VERDICT_NAMES[gap.verdict],
+          },
+        ]
+      : [],
+  );
+}
+
+/** "title" then one line per configuration, for text/plain. */
+export function innerGapText(points: readonly InnerGapPoint[], title: string): string {
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+  return [
+    title,
+    ...points.map(
+      (p) =>
+        `  ${p.configuration}: ${signed(p.mean)}` +
+        (p.low !== null && p.high !== null ? ` [${signed(p.low)}, ${signed(p.high)}]` : '') +
+        ` over ${p.values.length} seed(s), ${p.verdict}`,
+    ),
+  ].join('\n');
+}
+
+export async function innerGapBundle(gaps: readonly InnerGap[], options: { title?: string; subtitle?: string } = {}): Promise<MimeBundle> {
+  const points = innerGapPoints(gaps);
+  const spec = innerGapSpec(points, options);
+  const title = (spec.title as { text: string }).text;
+  return { data: { 'image/svg+xml': await vegaLiteToSvg(spec), 'text/plain': innerGapText(points, title) }, metadata: {} };
+}
+
+/** Draws every hypothesis's inner-region difference side by side in the running cell. */
+export async function showInnerGaps(gaps: readonly InnerGap[], options: { title?: string; subtitle?: string } = {}): Promise<void> {
+  const seeds = gaps[0]?.seeds ?? 0;
+  const subtitle = options.subtitle ?? `dot: mean over ${seeds} seed(s), bar: 95% interval, ticks: single seeds; dashed: no difference`;
+  currentSink().send(await innerGapBundle(gaps, { ...options, subtitle }), { update: false });
+}
+
+/** The study's table: configuration, seeds, inner 28×28 per image (mean ± sd), difference to 28×28 with its interval, verdict, wall time. */
+export function innerGapTable(gaps: readonly InnerGap[]): string {
+  return markdownTable(
+    ['configuration', 'seeds', 'inner 28×28 per image (mean ± sd)', 'difference to 28×28 (95% interval)', 'verdict', 'wall time of the runs'],
+    gaps.map((gap) => [
+      gap.family.name,
+      gap.seeds,
+      gap.inner.std === null ? gap.inner.mean.toFixed(2) : `${gap.inner.mean.toFixed(2)} ± ${gap.inner.std.toFixed(2)}`,
+      gap.difference ? formatDifference(gap.difference) : '—',
+      VERDICT_NAMES[gap.verdict],
+      formatDuration(gap.seconds),
+    ]),
+  );
+}

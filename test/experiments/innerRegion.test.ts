@@ -1,0 +1,103 @@
+/**
+ * Notebook 05's study from made-up results: the families' configs, paired differences to the
+ * baseline, the verdicts and conclusion read off the intervals, and the one figure (spec
+ * validation, SVG fallback and text).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  INNER_FAMILIES,
+  innerRegionConclusion,
+  innerRegionFamilies,
+  innerRegionGaps,
+  type InnerFamilyId,
+} from '../../src/experiments/innerRegion.js';
+import { describeConfig, normaliseConfig } from '../../src/experiments/config.js';
+import type { ExperimentResult } from '../../src/experiments/result.js';
+import { withSeeds } from '../../src/experiments/seeds.js';
+import { innerGapBundle, innerGapPoints, innerGapTable } from '../../src/display/innerGap.js';
+import { innerGapSpec, PayloadError } from '@losslens/protocol';
+
+const SEEDS = [1, 2, 3, 4, 5];
+/** Per-seed jitter shared by every family of one seed, as a seed's noise and shuffles are. */
+const JITTER = [0.3, -0.2, 0.1, -0.4, 0.2];
+/** What sets a padded family's seeds apart from the baseline's; sums to zero, so the mean difference is the offset. */
+const WOBBLE = [-1, 1, -1, 1, 0];
+
+/** Completed results whose inner 28×28 loss per image is baseline 70 + `offset` + the seed's jitter + a small wobble. */
+function family(offset: number, wobble = 0.05): ExperimentResult[] {
+  return SEEDS.map((seed, i) => ({
+    config: normaliseConfig({ seed }),
+    status: 'completed',
+    ledger: { regions: { inner: { perImage: 70 + offset + JITTER[i] + WOBBLE[i] * wobble } } },
+    timings: { totalSeconds: 2 },
+  }) as unknown as ExperimentResult);
+}
+
+function study(offsets: Partial<Record<InnerFamilyId, number>>): ExperimentResult[][] {
+  return INNER_FAMILIES.map((f) => family(f.id === 'baseline' ? 0 : (offsets[f.id] ?? 0.8), f.id === 'baseline' ? 0 : 0.05));
+}
+
+describe('the inner-region study', () => {
+  it('lists every family for every seed, seed-major, with distinct configs', () => {
+    const configs = withSeeds(innerRegionFamilies({ epochs: 1, trainSamples: 100, testSamples: 50 }), [1, 2]);
+    expect(configs).toHaveLength(2 * INNER_FAMILIES.length);
+    expect(configs.slice(0, INNER_FAMILIES.length).every((c) => c.seed === 1)).toBe(true);
+    expect(new Set(configs.slice(0, INNER_FAMILIES.length).map(describeConfig)).size).toBe(INNER_FAMILIES.length);
+    expect(INNER_FAMILIES[0].id).toBe('baseline');
+    expect(INNER_FAMILIES[1].id).toBe('question');
+  });
+
+  it('reads verdicts off the paired intervals', () => {
+    const gaps = innerRegionGaps(study({ question: 0.8, noiseOriginalOnly: 0, lossOriginal: 0.4, constantPad: 0.8, gridAligned: 1.6, noiseBeforePadding: 0.8 }));
+    const verdict = Object.fromEntries(gaps.map((g) => [g.family.id, g.verdict]));
+    expect(verdict).toEqual({
+      baseline: 'reference',
+      question: 'reference',
+      noiseOriginalOnly: 'removes',
+      noiseBeforePadding: 'remains',
+      lossOriginal: 'narrows',
+      constantPad: 'remains',
+      gridAligned: 'widens',
+    });
+    const question = gaps[1].difference!;
+    expect(question.mean).toBeCloseTo(0.8, 10);
+    expect(question.interval!.low).toBeGreaterThan(0);
+    expect(gaps[0].difference).toBeNull();
+    expect(gaps[0].seconds).toBe(10);
+    const text = innerRegionConclusion(gaps);
+    expect(text).toMatch(/The gap is real at these settings: .* by \+0\.80 \(95% interval \+0\.\d\d to \+0\.\d\d\) per image over 5 seed\(s\)/);
+    expect(text).toMatch(/\*\*Removes the gap\*\* .*: noise on the original 28×28 only/);
+    expect(text).toMatch(/\*\*Narrows it\*\* .*: loss on the original 28×28 only/);
+    expect(text).toMatch(/\*\*Ruled out\*\* .*noise before padding.*constant \(zero\) padding.*digit on the pooling grid/);
+    expect(text).not.toMatch(/None of these/);
+  });
+
+  it('says when none of them explains the gap, and when there is no gap', () => {
+    expect(innerRegionConclusion(innerRegionGaps(study({})))).toMatch(/\*\*None of these explains it\*\*/);
+    const noGap = innerRegionGaps(study({ question: 0, noiseOriginalOnly: 0.8 }));
+    expect(innerRegionConclusion(noGap)).toMatch(/no gap to explain/);
+    expect(noGap.slice(2).every((g) => g.verdict === 'noGap')).toBe(true);
+  });
+
+  it('draws one figure with every configuration but the baseline, and a table with every one', async () => {
+    const gaps = innerRegionGaps(study({ question: 0.8, noiseOriginalOnly: 0 }));
+    const points = innerGapPoints(gaps);
+    expect(points.map((p) => p.configuration)).toEqual(INNER_FAMILIES.slice(1).map((f) => f.name));
+    const bundle = await innerGapBundle(gaps);
+    expect(String(bundle.data['image/svg+xml'])).toMatch(/^<svg/);
+    expect(String(bundle.data['text/plain'])).toMatch(/32×32 edge\+2 \(the question\): \+0\.80 \[\+0\.\d\d, \+0\.\d\d\] over 5 seed\(s\), reference/);
+    const table = innerGapTable(gaps);
+    expect(table.split('\n')).toHaveLength(2 + INNER_FAMILIES.length);
+    expect(table).toMatch(/\| 28×28 \(baseline\) \| 5 \| 70\.00 ± 0\.29 \| — \| reference \| 10s \|/);
+  });
+
+  it('rejects bad figure data with the path of the bad field', () => {
+    const good = { configuration: 'a', mean: 1, low: 0.5, high: 1.5, values: [1, 1], verdict: 'x' };
+    expect(() => innerGapSpec([])).toThrow(PayloadError);
+    expect(() => innerGapSpec([{ ...good, mean: Number.NaN }])).toThrow(/^points\[0\]\.mean must be a finite number, got NaN$/);
+    expect(() => innerGapSpec([{ ...good, low: null }])).toThrow(/points\[0\]\.low\/high must both be finite numbers or both null/);
+    expect(() => innerGapSpec([{ ...good, low: 1.2 }])).toThrow(/must contain the mean/);
+    expect(() => innerGapSpec([good, good])).toThrow(/each configuration once/);
+    expect(innerGapSpec([{ ...good, low: null, high: null, values: [1] }])).toHaveProperty('layer');
+  });
+});
