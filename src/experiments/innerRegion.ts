@@ -5,7 +5,7 @@
  * inner-28×28 loss per image is compared with the 28×28 baseline's, paired by seed, and the
  * verdicts are read off the 95% intervals.
  */
-import { normaliseConfig, QUESTION_PAD, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
+import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
 import type { ExperimentResult } from './result.js';
 import { pairedDifferences, spread, type PairedDifferences, type Spread } from './seeds.js';
 
