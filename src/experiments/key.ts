@@ -39,6 +39,11 @@ function listFiles(dir: string): string[] {
   });
 }
 
+/** Compiled JavaScript, or TypeScript where the library runs from its sources (as under vitest). */
+function isCode(path: string): boolean {
+  return path.endsWith('.js') || (path.endsWith('.ts') && !path.endsWith('.d.ts'));
+}
+
 function inModules(path: string, modules: readonly string[]): boolean {
   const stem = path.replace(/\.(js|ts)$/, '');
   return modules.some((module) => path.startsWith(`${module}/`) || stem === module);
@@ -55,8 +60,8 @@ const CLOSERS = new Set([ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBrack
  * agree), no comments or whitespace, no semicolons (the printer and automatic insertion
  * differ only there) and no comma right before a closing bracket.
  */
-export function codeTokens(text: string): string {
-  const file = ts.createSourceFile('code.js', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+export function codeTokens(text: string, kind: ts.ScriptKind = ts.ScriptKind.JS): string {
+  const file = ts.createSourceFile(kind === ts.ScriptKind.TS ? 'code.ts' : 'code.js', text, ts.ScriptTarget.Latest, true, kind);
   const leaves: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
     if (isJsDoc(node)) return;
@@ -79,7 +84,7 @@ export function codeTokens(text: string): string {
 }
 
 /**
- * Hash of the compiled code files under `root` (dist/) selected by `modules` (a module is a
+ * Hash of the code files under `root` (dist/, or src/ when running from sources) selected by `modules` (a module is a
  * directory or a file name without extension), by their tokens. When `sources` (src/) is
  * given, only files that still have a source count: a compiled file whose source was deleted
  * is never loaded and must not change the version. Sorted, so directory order does not matter.
@@ -88,13 +93,13 @@ export function hashCode(root: string, modules: readonly string[] = RESULT_MODUL
   const hasSource = (path: string): boolean => sources === undefined || existsSync(join(sources, path.replace(/\.js$/, '.ts')));
   const selected = listFiles(root)
     .map((path) => relative(root, path).split(sep).join('/'))
-    .filter((path) => path.endsWith('.js') && inModules(path, modules) && hasSource(path))
+    .filter((path) => isCode(path) && inModules(path, modules) && hasSource(path))
     .sort();
   if (selected.length === 0) throw new Error(`no compiled library code found under ${root} to version the cache with; run npm run build`);
   const hash = createHash('sha256');
   for (const path of selected) {
     hash.update(`${path}\0`);
-    hash.update(codeTokens(readFileSync(join(root, path), 'utf8')));
+    hash.update(codeTokens(readFileSync(join(root, path), 'utf8'), path.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS));
     hash.update('\0');
   }
   return hash.digest('hex').slice(0, 16);
