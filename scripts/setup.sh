@@ -151,19 +151,6 @@ ensure_extension() {
   echo "$want" >"$VENV/.losslens-extension-stamp"
 }
 
-# tsc -b never deletes the output of a source file that was removed or renamed; such a
-# stale module would still be importable from dist/ and would change the cache's code hash.
-build_library() {
-  local compiled source
-  if [ -d dist ]; then
-    while IFS= read -r compiled; do
-      source=src/${compiled#dist/}
-      [ -f "${source%.js}.ts" ] || rm -f "$compiled" "${compiled%.js}.d.ts" "$compiled.map"
-    done < <(find dist -name '*.js')
-  fi
-  npx tsc -b
-}
-
 started=$(date +%s)
 [ "$WITH_BROWSER" = yes ] && ensure_chromium
 ensure_python_env
@@ -171,5 +158,7 @@ ensure_node_modules
 ensure_tfjs_binding
 ensure_tslab_kernel
 ensure_extension
-build_library
+# The one build command (tsc -b); outputs of deleted sources may linger in dist/, but nothing imports
+# them and the cache key hashes src/, not dist/.
+npm run --silent build
 log "ready in $(($(date +%s) - started)) s"
