@@ -13,7 +13,7 @@ let run: QuickRun;
 let browser: Browser;
 
 beforeAll(async () => {
-  run = await quickRun();
+  run = quickRun();
   // launch() (not launchPersistentContext) starts Chromium on a fresh temporary profile.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
