@@ -10,17 +10,18 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
+    // Build output, environments, run outputs, and what tools write (fixtures, the colormap tables, notebooks).
     ignores: [
-      'dist/',
+      '**/dist/',
       '**/lib/',
       '.venv/',
+      '.cache/',
       'output/',
       'test-artifacts/',
       'notebooks/',
       'test/fixtures/',
       'extension/losslens_extension/',
       'src/shared/colormapTables.ts',
-      '**/*.py',
     ],
   },
   eslint.configs.recommended,
