@@ -1,3 +1,4 @@
+// @ts-check
 // What both benchmark scripts need: the checkout's root, the compiled library, and option parsing.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,9 +9,17 @@ import { InvalidArgumentError } from 'commander';
 export const givenEnv = { ...process.env };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The compiled library in dist/ (npm run bench builds it first). */
-export const losslens = createRequire(import.meta.url)(path.join(ROOT, 'dist/index.js'));
+/** @type {unknown} */
+const compiled = createRequire(import.meta.url)(path.join(ROOT, 'dist/index.js'));
+/** The compiled library in dist/ (npm run bench builds it first), typed by its sources. */
+export const losslens = /** @type {typeof import('../src/index.js')} */ (compiled);
 
+/**
+ * What bench/losslens_bench.mjs prints as its one JSON line.
+ * @typedef {{ side: number, trainer: string, samples: number, seconds: number, samplesPerSecond: number, loss: number | null, peakRssMB: number }} LosslensMeasurement
+ */
+
+/** @param {string} value */
 export const positiveInteger = (value) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // losslens side of `npm run bench`: trains the tutorial's autoencoder on real MNIST for a fixed
 // number of batches of 128 after a warm-up, in its own process (as keras_bench.py does for Keras)
 // so that each side's peak memory is its own. Prints one JSON line for bench/run.mjs.
@@ -7,20 +8,31 @@ import { losslens, positiveInteger } from './common.mjs';
 
 const { tf } = losslens;
 
-const options = new Command()
-  .requiredOption('--side <n>', '28 (as is) or 32 (edge-padded by 2)', positiveInteger)
-  .option('--batches <n>', 'timed batches', positiveInteger, 60)
-  .option('--warmup <n>', 'untimed batches first', positiveInteger, 5)
-  .option('--batch-size <n>', 'samples per batch', positiveInteger, 128)
-  .option('--trainer <name>', "losslens (fit) or stock (tfjs's model.fit)", 'losslens')
-  .option('--full-epoch', 'time one epoch of all 60,000 training images instead')
-  .parse()
-  .opts();
+/** @typedef {import('@tensorflow/tfjs-node').Tensor4D} Tensor4D */
+
+const options = /** @type {{ side: number, batches: number, warmup: number, batchSize: number, trainer: string, fullEpoch?: true }} */ (
+  new Command()
+    .requiredOption('--side <n>', '28 (as is) or 32 (edge-padded by 2)', positiveInteger)
+    .option('--batches <n>', 'timed batches', positiveInteger, 60)
+    .option('--warmup <n>', 'untimed batches first', positiveInteger, 5)
+    .option('--batch-size <n>', 'samples per batch', positiveInteger, 128)
+    .option('--trainer <name>', "losslens (fit) or stock (tfjs's model.fit)", 'losslens')
+    .option('--full-epoch', 'time one epoch of all 60,000 training images instead')
+    .parse()
+    .opts()
+);
 
 const SEED = 1;
+/** @type {import('../src/index.js').PrepareDatasetOptions['pad']} */
 const pad = options.side === 28 ? undefined : { width: (options.side - 28) / 2, mode: 'edge' };
 const batchSize = options.batchSize;
 
+/**
+ * @param {import('@tensorflow/tfjs-node').LayersModel} model
+ * @param {Tensor4D} inputs
+ * @param {Tensor4D} targets
+ * @returns {Promise<number | undefined>} the epoch's loss (losslens's trainer only)
+ */
 async function train(model, inputs, targets) {
   if (options.trainer === 'stock') {
     await model.fit(inputs, targets, { epochs: 1, batchSize, shuffle: true, verbose: 0 });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run bench`: losslens's training throughput next to Keras's (default compile and
 // jit_compile=True) on the same machine, in paired rounds (each losslens process is followed
 // at once by the matching Keras ones, so all see the same load), plus the data preparation
@@ -9,39 +10,57 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { markdownTable } from 'markdown-table';
 import { ROOT, givenEnv, losslens, positiveInteger } from './common.mjs';
 
 const { tf } = losslens;
 
-const options = new Command()
-  .name('bench')
-  .description('Training throughput of losslens versus Keras, data preparation time and peak memory.')
-  .option('--batches <n>', 'timed training batches per measurement', positiveInteger, 60)
-  .option('--warmup <n>', 'untimed batches first (graph tracing, allocator warm-up)', positiveInteger, 5)
-  .option('--rounds <n>', 'paired rounds; the median of each side is reported', positiveInteger, 1)
-  .option('--no-keras', 'skip the Keras side')
-  .option('--keras-onednn', "run Keras with TF_ENABLE_ONEDNN_OPTS=1 as losslens does (default: the environment as given, oneDNN's rewrites off on CPUs without AVX-512)")
-  .option('--stock', "also time tfjs's own model.fit on the same model (the speed before losslens's training graph)")
-  .option('--full-epoch', 'also time one real epoch of 60,000 MNIST images at each size')
-  .option('--no-data', 'skip the 70,000-image preparation timing')
-  .option('--output <file>', 'where to write the JSON results', path.join(ROOT, 'output/bench.json'))
-  .parse()
-  .opts();
+/**
+ * @typedef {import('./common.mjs').LosslensMeasurement} LosslensMeasurement
+ * @typedef {{ side: number, jitCompile: boolean, samplesPerSecond: number, peakRssMB: number }} KerasMeasurement
+ * @typedef {{ losslens: LosslensMeasurement, stock: LosslensMeasurement | null, keras: KerasMeasurement | null, kerasXla: KerasMeasurement | null, load: number[] }} Round
+ * @typedef {{ side: number, pad: import('../src/index.js').PrepareDatasetOptions['pad'] }} Size
+ */
+
+const options =
+  /** @type {{ batches: number, warmup: number, rounds: number, keras: boolean, kerasOnednn?: true, stock?: true, fullEpoch?: true, data: boolean, output: string }} */ (
+    new Command()
+      .name('bench')
+      .description('Training throughput of losslens versus Keras, data preparation time and peak memory.')
+      .option('--batches <n>', 'timed training batches per measurement', positiveInteger, 60)
+      .option('--warmup <n>', 'untimed batches first (graph tracing, allocator warm-up)', positiveInteger, 5)
+      .option('--rounds <n>', 'paired rounds; the median of each side is reported', positiveInteger, 1)
+      .option('--no-keras', 'skip the Keras side')
+      .option(
+        '--keras-onednn',
+        "run Keras with TF_ENABLE_ONEDNN_OPTS=1 as losslens does (default: the environment as given, oneDNN's rewrites off on CPUs without AVX-512)",
+      )
+      .option('--stock', "also time tfjs's own model.fit on the same model (the speed before losslens's training graph)")
+      .option('--full-epoch', 'also time one real epoch of 60,000 MNIST images at each size')
+      .option('--no-data', 'skip the 70,000-image preparation timing')
+      .option('--output <file>', 'where to write the JSON results', path.join(ROOT, 'output/bench.json'))
+      .parse()
+      .opts()
+  );
 
 const BATCH_SIZE = 128;
 const SEED = 1;
 const NOISE = 0.5;
+/** @type {Size[]} */
 const SIDES = [
   { side: 28, pad: undefined },
   { side: 32, pad: { width: 2, mode: 'edge' } },
 ];
 
+/** @param {number} start */
 const seconds = (start) => (performance.now() - start) / 1000;
+/** @param {number[]} values */
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
 
 function timeDataPreparation() {
   const start = performance.now();
+  /** @type {Size['pad']} */
   const pad = { width: 2, mode: 'edge' };
   const train = losslens.prepareDataset({ split: 'train', noiseFactor: NOISE, seed: SEED, pad });
   const test = losslens.prepareDataset({ split: 'test', noiseFactor: NOISE, seed: SEED, pad });
@@ -51,33 +70,77 @@ function timeDataPreparation() {
   return { images, seconds: elapsed, imagesPerSecond: images / elapsed };
 }
 
-/** Runs one side's benchmark process and returns its JSON line. */
+/**
+ * Runs one side's benchmark process and returns its JSON line.
+ * @template T
+ * @param {string} command
+ * @param {string[]} args
+ * @param {string} what
+ * @returns {T}
+ */
 function child(command, args, what, env = process.env) {
   const run = spawnSync(command, args, { encoding: 'utf8', env, maxBuffer: 16 << 20 });
   if (run.status !== 0) {
     throw new Error(`the ${what} benchmark failed (${command} ${args.join(' ')}):\n${(run.stderr || run.error?.message || '').trim()}`);
   }
-  return JSON.parse(run.stdout.trim().split('\n').pop());
+  /** @type {unknown} */
+  const line = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '');
+  return /** @type {T} */ (line);
 }
 
 const common = () => ['--batches', String(options.batches), '--warmup', String(options.warmup), '--batch-size', String(BATCH_SIZE)];
 
+/**
+ * @param {Size} size
+ * @param {'losslens' | 'stock'} trainer
+ * @param {string[]} extra
+ * @returns {LosslensMeasurement}
+ */
 function tfjsRun({ side }, trainer, extra = []) {
-  return child(process.execPath, [path.join(ROOT, 'bench/losslens_bench.mjs'), '--side', String(side), '--trainer', trainer, ...common(), ...extra], trainer);
+  return child(
+    process.execPath,
+    [path.join(ROOT, 'bench/losslens_bench.mjs'), '--side', String(side), '--trainer', trainer, ...common(), ...extra],
+    trainer,
+  );
 }
 
+/**
+ * @param {Size} size
+ * @param {boolean} jit
+ * @returns {KerasMeasurement}
+ */
 function kerasRun({ side }, jit) {
   const python = path.join(ROOT, '.venv/bin/python');
   const env = options.kerasOnednn ? { ...givenEnv, TF_ENABLE_ONEDNN_OPTS: '1' } : givenEnv;
-  return child(python, [path.join(ROOT, 'bench/keras_bench.py'), '--side', String(side), ...common(), ...(jit ? ['--jit'] : [])], jit ? 'Keras XLA' : 'Keras', env);
+  return child(
+    python,
+    [path.join(ROOT, 'bench/keras_bench.py'), '--side', String(side), ...common(), ...(jit ? ['--jit'] : [])],
+    jit ? 'Keras XLA' : 'Keras',
+    env,
+  );
 }
 
+/**
+ * @typedef {{ side: number, losslensSamplesPerSecond: number, kerasSamplesPerSecond: number | null, kerasXlaSamplesPerSecond: number | null,
+ *   stockTfjsSamplesPerSecond: number | null, ratio: number | null, xlaRatio: number | null, pairedRatio: number | null, pairedXlaRatio: number | null,
+ *   losslensPeakRssMB: number | null, kerasPeakRssMB: number | null, kerasXlaPeakRssMB: number | null, kerasJitCompile: boolean | null, rounds: Round[] }} Training
+ * @typedef {{ images: number, seconds: number, imagesPerSecond: number }} DataPreparation
+ * @typedef {{
+ *   date: string, machine: { cpus: number, cpuModel: string | undefined, loadBefore: number[], loadAfter?: number[] }, tensorflow: string,
+ *   kerasOneDnn: string | null, threads: Record<string, string | null>, options: Record<string, number>,
+ *   training: Training[], data?: DataPreparation, fullEpoch?: (LosslensMeasurement & { load: number[] })[] }} Results
+ */
+
+/** @type {Results} */
 const results = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadBefore: load() },
   tensorflow: losslens.nativeTensorFlowVersion(),
   kerasOneDnn: options.kerasOnednn ? '1' : (givenEnv.TF_ENABLE_ONEDNN_OPTS ?? null),
-  threads: { TF_NUM_INTRAOP_THREADS: process.env.TF_NUM_INTRAOP_THREADS ?? null, TF_NUM_INTEROP_THREADS: process.env.TF_NUM_INTEROP_THREADS ?? null },
+  threads: {
+    TF_NUM_INTRAOP_THREADS: process.env.TF_NUM_INTRAOP_THREADS ?? null,
+    TF_NUM_INTEROP_THREADS: process.env.TF_NUM_INTEROP_THREADS ?? null,
+  },
   options: { batches: options.batches, warmup: options.warmup, rounds: options.rounds, batchSize: BATCH_SIZE },
   training: [],
 };
@@ -87,8 +150,25 @@ if (options.data) {
   results.data = timeDataPreparation();
 }
 
+/** @param {({ peakRssMB: number } | null)[]} runs */
 const peak = (runs) => Math.max(...runs.map((r) => r?.peakRssMB ?? 0)) || null;
+/**
+ * The median over rounds of one side's rate, or of its ratio to another side; null when that side did not run.
+ * @param {Round[]} rounds
+ * @param {'losslens' | 'stock' | 'keras' | 'kerasXla'} key
+ * @param {'keras' | 'kerasXla'} [over]
+ */
+const medianRate = (rounds, key, over) => {
+  const rates = rounds.map((r) => {
+    const side = r[key];
+    const base = over ? r[over] : null;
+    if (!side || (over && !base)) return null;
+    return side.samplesPerSecond / (base ? base.samplesPerSecond : 1);
+  });
+  return rates.every((rate) => rate !== null) ? median(rates) : null;
+};
 for (const config of SIDES) {
+  /** @type {Round[]} */
   const rounds = [];
   for (let round = 0; round < options.rounds; round++) {
     process.stderr.write(`${config.side}×${config.side} round ${round + 1}/${options.rounds}: losslens…`);
@@ -109,22 +189,20 @@ for (const config of SIDES) {
     process.stderr.write('\n');
     rounds.push({ losslens: ours, stock, keras, kerasXla: xla, load: load() });
   }
-  const rate = (key) => (rounds[0][key] ? median(rounds.map((r) => r[key].samplesPerSecond)) : null);
-  const ours = rate('losslens');
-  const keras = rate('keras');
-  const xla = rate('kerasXla');
-  const stock = rate('stock');
+  const ours = /** @type {number} */ (medianRate(rounds, 'losslens'));
+  const keras = medianRate(rounds, 'keras');
+  const xla = medianRate(rounds, 'kerasXla');
   results.training.push({
     side: config.side,
     losslensSamplesPerSecond: ours,
     kerasSamplesPerSecond: keras,
     kerasXlaSamplesPerSecond: xla,
-    stockTfjsSamplesPerSecond: stock,
+    stockTfjsSamplesPerSecond: medianRate(rounds, 'stock'),
     ratio: keras ? ours / keras : null,
     xlaRatio: xla ? ours / xla : null,
     /** Median of the per-round ratios: each round's processes ran back to back under the same load. */
-    pairedRatio: keras ? median(rounds.map((r) => r.losslens.samplesPerSecond / r.keras.samplesPerSecond)) : null,
-    pairedXlaRatio: xla ? median(rounds.map((r) => r.losslens.samplesPerSecond / r.kerasXla.samplesPerSecond)) : null,
+    pairedRatio: medianRate(rounds, 'losslens', 'keras'),
+    pairedXlaRatio: medianRate(rounds, 'losslens', 'kerasXla'),
     losslensPeakRssMB: peak(rounds.map((r) => r.losslens)),
     kerasPeakRssMB: peak(rounds.map((r) => r.keras)),
     kerasXlaPeakRssMB: peak(rounds.map((r) => r.kerasXla)),
@@ -141,30 +219,55 @@ if (options.fullEpoch) {
 }
 results.machine.loadAfter = load();
 
-const fmt = (value, digits = 0) => (value === null || value === undefined ? '—' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const rows = [['input', 'losslens samples/s', 'Keras samples/s', 'Keras XLA samples/s', 'losslens/Keras', 'losslens/XLA', 'tfjs model.fit samples/s', 'peak RSS losslens / Keras / XLA']];
-for (const t of results.training) {
-  rows.push([
-    `${t.side}×${t.side}`,
-    fmt(t.losslensSamplesPerSecond),
-    fmt(t.kerasSamplesPerSecond),
-    fmt(t.kerasXlaSamplesPerSecond),
-    fmt(t.pairedRatio, 2),
-    fmt(t.pairedXlaRatio, 2),
-    fmt(t.stockTfjsSamplesPerSecond),
-    `${fmt(t.losslensPeakRssMB)} / ${fmt(t.kerasPeakRssMB)} / ${fmt(t.kerasXlaPeakRssMB)} MB`,
-  ]);
-}
-const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
-lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-console.log(`Training throughput, batch ${BATCH_SIZE}, ${options.batches} timed batches after ${options.warmup} warm-up, median of ${options.rounds} paired round(s); ratios are medians of per-round ratios`);
-console.log(`TensorFlow ${results.tensorflow}, ${results.machine.cpus} CPUs, load average ${results.machine.loadBefore.join(' ')} before, ${results.machine.loadAfter.join(' ')} after; TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS} for losslens, ${results.kerasOneDnn ?? 'unset'} for Keras`);
-console.log(lines.join('\n'));
+/**
+ * @param {number | null | undefined} value
+ * @param {number} [digits]
+ */
+const fmt = (value, digits = 0) =>
+  value === null || value === undefined
+    ? '—'
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const table = markdownTable(
+  [
+    [
+      'input',
+      'losslens samples/s',
+      'Keras samples/s',
+      'Keras XLA samples/s',
+      'losslens/Keras',
+      'losslens/XLA',
+      'tfjs model.fit samples/s',
+      'peak RSS losslens / Keras / XLA',
+    ],
+    ...results.training.map((t) => [
+      `${t.side}×${t.side}`,
+      fmt(t.losslensSamplesPerSecond),
+      fmt(t.kerasSamplesPerSecond),
+      fmt(t.kerasXlaSamplesPerSecond),
+      fmt(t.pairedRatio, 2),
+      fmt(t.pairedXlaRatio, 2),
+      fmt(t.stockTfjsSamplesPerSecond),
+      `${fmt(t.losslensPeakRssMB)} / ${fmt(t.kerasPeakRssMB)} / ${fmt(t.kerasXlaPeakRssMB)} MB`,
+    ]),
+  ],
+  { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+);
+console.log(
+  `Training throughput, batch ${BATCH_SIZE}, ${options.batches} timed batches after ${options.warmup} warm-up, median of ${options.rounds} paired round(s); ratios are medians of per-round ratios`,
+);
+console.log(
+  `TensorFlow ${results.tensorflow}, ${results.machine.cpus} CPUs, load average ${results.machine.loadBefore.join(' ')} before, ${results.machine.loadAfter.join(' ')} after; TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS} for losslens, ${results.kerasOneDnn ?? 'unset'} for Keras`,
+);
+console.log(table);
 for (const e of results.fullEpoch ?? []) {
-  console.log(`One real epoch of ${fmt(e.samples)} images at ${e.side}×${e.side}: ${fmt(e.seconds, 1)} s (loss ${e.loss.toFixed(4)}, peak RSS ${fmt(e.peakRssMB)} MB, load average ${e.load.join(' ')} after)`);
+  console.log(
+    `One real epoch of ${fmt(e.samples)} images at ${e.side}×${e.side}: ${fmt(e.seconds, 1)} s (loss ${fmt(e.loss, 4)}, peak RSS ${fmt(e.peakRssMB)} MB, load average ${e.load.join(' ')} after)`,
+  );
 }
-if (results.data) console.log(`MNIST load + noise + edge pad of ${fmt(results.data.images)} images: ${fmt(results.data.seconds, 2)} s (${fmt(results.data.imagesPerSecond)} images/s)`);
+if (results.data)
+  console.log(
+    `MNIST load + noise + edge pad of ${fmt(results.data.images)} images: ${fmt(results.data.seconds, 2)} s (${fmt(results.data.imagesPerSecond)} images/s)`,
+  );
 
 mkdirSync(path.dirname(options.output), { recursive: true });
 writeFileSync(options.output, `${JSON.stringify(results, null, 2)}\n`);

@@ -6,7 +6,7 @@ try {
   cli = require('../dist/cli/main.js');
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND' && /dist[\\/]cli[\\/]main\.js/.test(error.message)) {
-    console.error('losslens: the library is not compiled yet; run `npx tsc -b` in the losslens checkout first.');
+    console.error('losslens: the library is not compiled yet; run `npm run build` in the losslens checkout first.');
     process.exit(1);
   }
   throw error;

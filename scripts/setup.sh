@@ -151,26 +151,15 @@ ensure_extension() {
   echo "$want" >"$VENV/.losslens-extension-stamp"
 }
 
-# The library and, through its project reference, the protocol package (packages/protocol).
-# tsc -b never deletes the output of a source file that was removed or renamed; such a
-# stale module would still be importable from dist/ and would change the cache's code hash.
-build_library() {
-  local compiled source
-  if [ -d dist ]; then
-    while IFS= read -r compiled; do
-      source=src/${compiled#dist/}
-      [ -f "${source%.js}.ts" ] || rm -f "$compiled" "${compiled%.js}.d.ts" "$compiled.map"
-    done < <(find dist -name '*.js')
-  fi
-  npx tsc -b
-}
-
 started=$(date +%s)
 [ "$WITH_BROWSER" = yes ] && ensure_chromium
 ensure_python_env
 ensure_node_modules
 ensure_tfjs_binding
 ensure_tslab_kernel
+# The one build command (tsc -b: the library and, by project reference, the protocol package the
+# extension builds against). Outputs of deleted sources may linger in dist/: nothing imports them,
+# and the cache key hashes only compiled files whose source exists.
+npm run --silent build
 ensure_extension
-build_library
 log "ready in $(($(date +%s) - started)) s"

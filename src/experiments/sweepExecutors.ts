@@ -18,7 +18,7 @@ import type { SweepExecutor, SweepTask } from './sweep.js';
 export const PACKAGE_ROOT = join(__dirname, '..', '..');
 const CLI = join(PACKAGE_ROOT, 'bin', 'losslens.js');
 
-/** Put first on PYTHONPATH of Ray's processes: it spares each a 3 s import (scripts/ray_env/rfc3987_syntax.py). */
+/** Put first on PYTHONPATH of Ray's processes: it spares each a grammar compile at import (scripts/ray_env/rfc3987_syntax.py). */
 export const RAY_PYTHONPATH = join(PACKAGE_ROOT, 'scripts', 'ray_env');
 
 /** Exit code of `losslens sweep-point` when its code version differs from the caller's. */

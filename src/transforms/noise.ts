@@ -38,7 +38,7 @@ export function gaussianNoise(count: number, { noiseFactor, seed }: NoiseOptions
 export function addGaussianNoise(images: tfn.Tensor4D, options: NoiseOptions): tfn.Tensor4D {
   const noisy = gaussianNoise(images.size, options);
   // One pass in place: tf.add + tf.clipByValue would copy the noise into a tensor and make
-  // two more full-size tensors (at 60,000×32×32 they took ≈2.9 s here, this loop ≈0.6 s).
+  // two more full-size tensors.
   const pixels = images.dataSync();
   for (let i = 0; i < noisy.length; i++) {
     const value = pixels[i] + noisy[i];

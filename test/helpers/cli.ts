@@ -18,6 +18,11 @@ export interface CliRun {
 
 /** Runs `losslens ...args` to completion. */
 export function runCli(args: readonly string[], options: { timeout: number; env?: NodeJS.ProcessEnv }): CliRun {
-  const child = spawnSync(process.execPath, [cliBin, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: options.timeout, env: options.env });
+  const child = spawnSync(process.execPath, [cliBin, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: options.timeout,
+    env: options.env,
+  });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }

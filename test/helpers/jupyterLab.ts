@@ -13,7 +13,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from './python.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const jupyter = join(repoRoot, '.venv', 'bin', 'jupyter');
 const installedExtension = join(repoRoot, '.venv', 'share', 'jupyter', 'labextensions', 'losslens-extension', 'package.json');
 
@@ -71,7 +78,10 @@ async function waitForServer(server: ChildProcess, base: string, token: string, 
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`jupyter lab exited with ${server.exitCode}:\n${log().slice(-2000)}`);
-    const ready = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${base}/api/status?token=${token}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -120,8 +130,8 @@ export async function startLab(options: LabOptions): Promise<LabSession> {
     ],
     { cwd: workDir, env: { ...process.env, JUPYTER_RUNTIME_DIR: join(workDir, 'runtime') }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  server.stdout!.on('data', (chunk) => (log += chunk));
-  server.stderr!.on('data', (chunk) => (log += chunk));
+  server.stdout.on('data', (chunk) => (log += chunk));
+  server.stderr.on('data', (chunk) => (log += chunk));
   const base = `http://127.0.0.1:${port}`;
   let context: BrowserContext | undefined;
   // A wedged browser or server must not hang the suite: each step gets a bounded wait, then SIGKILL.
@@ -130,7 +140,12 @@ export async function startLab(options: LabOptions): Promise<LabSession> {
     if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server.once('exit', r).once('error', r));
       server.kill('SIGTERM');
-      if (!(await withinSeconds(exited, 20).then(() => true, () => false))) {
+      if (
+        !(await withinSeconds(exited, 20).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         server.kill('SIGKILL');
         await withinSeconds(exited, 10).catch(() => undefined);
       }

@@ -8,9 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NOTEBOOKS, quickRun } from './quickRun.js';
 
 let log: string;
-beforeAll(async () => {
-  log = (await quickRun()).log;
-}, 300_000);
+beforeAll(() => {
+  log = quickRun().log;
+});
 
 /** The runner's lines for each training, keyed "notebook #n", from its first line to the next training's. */
 function trainings(): Map<string, string[]> {

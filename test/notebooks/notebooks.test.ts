@@ -22,9 +22,9 @@ interface Cell {
 const FALLBACK: Record<string, string> = { [TENSOR_MIME]: 'image/png', [LOSSPLOT_MIME]: 'image/svg+xml' };
 
 let run: QuickRun;
-beforeAll(async () => {
-  run = await quickRun();
-}, 300_000);
+beforeAll(() => {
+  run = quickRun();
+});
 
 function cells(name: string): Cell[] {
   return (JSON.parse(readFileSync(join(run.outputDir, name), 'utf8')) as { cells: Cell[] }).cells;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/jupyterLab.js';
 import { NOTEBOOKS, quickRun, type QuickRun } from '../notebooks/quickRun.js';
 
 const NOT_REPRESENTED = 'not able to be represented';
@@ -13,18 +14,11 @@ let run: QuickRun;
 let browser: Browser;
 
 beforeAll(async () => {
-  run = await quickRun();
+  run = quickRun();
   // launch() (not launchPersistentContext) starts Chromium on a fresh temporary profile.
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
   });
 }, 300_000);
 

@@ -26,7 +26,7 @@ const TINY = ['--epochs', '1', '--samples', '200', '--test-samples', '50', '--ba
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  // Spares every Ray process a 3 s grammar compile at import (see scripts/ray_env/rfc3987_syntax.py).
+  // Spares every Ray process a grammar compile at import (see scripts/ray_env/rfc3987_syntax.py).
   PYTHONPATH: [RAY_PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(':'),
   RAY_USAGE_STATS_ENABLED: '0',
 };

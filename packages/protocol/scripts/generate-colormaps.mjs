@@ -1,3 +1,4 @@
+// @ts-check
 // Writes packages/protocol/src/colormapTables.ts: each colormap as matplotlib's 256-entry table.
 // viridis is matplotlib's own table (d3-scale-chromatic carries it verbatim); the diverging
 // map is matplotlib's RdBu_r, ColorBrewer's 11 RdBu colours (from d3-scale-chromatic) joined
@@ -17,9 +18,16 @@ const chromaticMain = createRequire(import.meta.url).resolve('d3-scale-chromatic
 const version = JSON.parse(readFileSync(new URL('../package.json', `file://${chromaticMain}`), 'utf8')).version;
 
 /** matplotlib's viridis: entry i is the colour of values in [i / 256, (i + 1) / 256). */
-const viridis = Array.from({ length: SIZE }, (_, i) => rgb(interpolateViridis((i + 0.5) / SIZE)).formatHex().slice(1));
+const viridis = Array.from({ length: SIZE }, (_, i) =>
+  rgb(interpolateViridis((i + 0.5) / SIZE))
+    .formatHex()
+    .slice(1),
+);
 
-/** Entry i at i / 255 along straight lines between evenly spaced `colors`, as matplotlib builds a LUT. */
+/**
+ * Entry i at i / 255 along straight lines between evenly spaced `colors`, as matplotlib builds a LUT.
+ * @param {readonly string[]} colors
+ */
 function linearSegments(colors) {
   const stops = colors.map((c) => rgb(c));
   return Array.from({ length: SIZE }, (_, i) => {
@@ -27,7 +35,9 @@ function linearSegments(colors) {
     const k = Math.min(stops.length - 2, Math.floor(x));
     const f = x - k;
     const [a, b] = [stops[k], stops[k + 1]];
-    return rgb(a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f).formatHex().slice(1);
+    return rgb(a.r + (b.r - a.r) * f, a.g + (b.g - a.g) * f, a.b + (b.b - a.b) * f)
+      .formatHex()
+      .slice(1);
   });
 }
 
