@@ -113,7 +113,11 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
     };
     pager.append(
       button('◀ previous', page - 1),
-      element('span', 'losslens-page-label', `images ${first}–${end - 1} of ${this._payload!.captions.length} (page ${page + 1} of ${this._gridLayout!.pageCount})`),
+      element(
+        'span',
+        'losslens-page-label',
+        `images ${first}–${end - 1} of ${this._payload!.captions.length} (page ${page + 1} of ${this._gridLayout!.pageCount})`,
+      ),
       button('next ▶', page + 1),
     );
     return pager;

@@ -235,11 +235,7 @@ function imageSize(name: string, tensor: tfn.Tensor): [number, number] {
 const DEFAULT_SLICE = 1000;
 
 /** The ledger of predictions already in memory (targets first, as in Keras losses). */
-export function lossLedger(
-  targets: tfn.Tensor,
-  predictions: tfn.Tensor,
-  options: LedgerOptions & { sliceSize?: number },
-): LedgerResult {
+export function lossLedger(targets: tfn.Tensor, predictions: tfn.Tensor, options: LedgerOptions & { sliceSize?: number }): LedgerResult {
   const [height, width] = imageSize('targets', targets);
   const accumulator = new LedgerAccumulator(height, width, options);
   const count = targets.shape[0];

@@ -40,7 +40,9 @@ export const EXIT_INTERRUPTED = 130;
 
 /** Each loss by its short name, its Keras (snake_case) name and its own: bce, binary_crossentropy, binaryCrossentropy, … */
 const LOSS_ALIASES: Record<string, LossName> = Object.fromEntries(
-  LOSS_NAMES.flatMap((name) => [LOSS_SHORT_NAMES[name], name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), name].map((alias) => [alias, name])),
+  LOSS_NAMES.flatMap((name) =>
+    [LOSS_SHORT_NAMES[name], name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), name].map((alias) => [alias, name]),
+  ),
 );
 
 export function integerArgument(min: number, max = Number.MAX_SAFE_INTEGER, hint = '') {
@@ -160,7 +162,12 @@ export interface Io {
  * Runs `configs` over `seeds` (runSeeds) under one Ctrl-C handler, each run with its own
  * progress line named against all the runs of the set.
  */
-async function runSet(configs: readonly ExperimentConfig[], seeds: readonly number[], options: SharedOptions, io: Io): Promise<SeedsResult> {
+async function runSet(
+  configs: readonly ExperimentConfig[],
+  seeds: readonly number[],
+  options: SharedOptions,
+  io: Io,
+): Promise<SeedsResult> {
   const interrupt = interruptOnSigint();
   const all = withSeeds(configs, seeds);
   const runOne = async (config: ExperimentConfig): Promise<ExperimentResult> => {
@@ -270,17 +277,28 @@ function program(io: Io, setExit: (code: number) => void): Command {
     .description("Why does padding MNIST lower an autoencoder's loss? Train the question's models and print where the loss lives.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
-  const usageHint = (command: Command) => `Usage: losslens ${command.name()} ${command.usage()}\nRun 'losslens ${command.name()} --help' for the options.`;
+  const usageHint = (command: Command) =>
+    `Usage: losslens ${command.name()} ${command.usage()}\nRun 'losslens ${command.name()} --help' for the options.`;
 
   const run = addSharedOptions(
     root
       .command('run')
       .description('train one configuration and print its loss ledger')
       .option('--pad-width <n>', 'pixels of padding on each side (0: none, 2: 28×28 → 32×32)', integerArgument(0), 0)
-      .addOption(new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(QUESTION_PAD.mode))
-      .option('--pad-shift <n>', 'move the original image n pixels down and right inside the padding (≤ pad width; 2 with width 2 puts it on the pooling grid)', integerArgument(0), 0)
       .addOption(
-        new Option('--noise-placement <where>', 'where the noise goes in a padded input: the whole padded image, the original pixels only, or the image before padding')
+        new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(QUESTION_PAD.mode),
+      )
+      .option(
+        '--pad-shift <n>',
+        'move the original image n pixels down and right inside the padding (≤ pad width; 2 with width 2 puts it on the pooling grid)',
+        integerArgument(0),
+        0,
+      )
+      .addOption(
+        new Option(
+          '--noise-placement <where>',
+          'where the noise goes in a padded input: the whole padded image, the original pixels only, or the image before padding',
+        )
           .choices(NOISE_PLACEMENTS)
           .default(DEFAULT_CONFIG.noisePlacement),
       )
@@ -303,7 +321,10 @@ function program(io: Io, setExit: (code: number) => void): Command {
 }
 
 /** The CLI's entry point (bin/losslens.js); resolves with the exit code. */
-export async function main(argv: readonly string[] = process.argv, io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: readonly string[] = process.argv,
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let exitCode = EXIT_OK;
   const cli = program(io, (code) => (exitCode = code));
   if (argv.length <= 2) {

@@ -50,7 +50,8 @@ function planSource(cells: Cell[], params: Record<string, unknown>, notebook: st
   const runs = code.findIndex((cell) => tagged(cell, 'runs'));
   if (runs < 0) return undefined;
   const parameters = code.findIndex((cell) => tagged(cell, 'parameters'));
-  if (parameters < 0 || parameters > runs) throw new Error(`${notebook}: the cell tagged 'runs' needs a cell tagged 'parameters' before it`);
+  if (parameters < 0 || parameters > runs)
+    throw new Error(`${notebook}: the cell tagged 'runs' needs a cell tagged 'parameters' before it`);
   return [
     ...code.slice(0, parameters + 1).map(sourceOf),
     `Object.assign(params, ${JSON.stringify(params)});`,
@@ -76,7 +77,9 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
   try {
     new Function('require', 'module', 'exports', outputText)(createRequire(resolve(path)), module, {});
   } catch (error) {
-    throw new Error(`${notebook}: its imports, parameters and cell tagged 'runs' failed to evaluate: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${notebook}: its imports, parameters and cell tagged 'runs' failed to evaluate: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!Array.isArray(module.exports)) throw new Error(`${notebook}: the cell tagged 'runs' must define runConfigs as an array of configs`);
   const configs = (module.exports as ExperimentConfigInput[]).map((config) => normaliseConfig(config));
@@ -85,7 +88,12 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
     notebook,
     runs: configs.map((config, i) => {
       const key = experimentKey(config);
-      const cached = readEntry(resultPath(cacheDir, key), (value): value is unknown => isExperimentResult(value, key), () => {}) !== undefined;
+      const cached =
+        readEntry(
+          resultPath(cacheDir, key),
+          (value): value is unknown => isExperimentResult(value, key),
+          () => {},
+        ) !== undefined;
       return { label: labels[i], key, cached };
     }),
   };
@@ -96,8 +104,8 @@ export function registerPlanCommand(root: Command, io: Io, setExit: (code: numbe
     .command('plan')
     .description("list the trainings notebooks ask for (their cell tagged 'runs') and which the cache already holds")
     .argument('<notebooks...>', '.ipynb files')
-    .option('--params <json>', 'parameters injected after each notebook\'s parameters cell, as the notebook runner does', '{}')
-    .option('--cache-dir <dir>', 'experiment cache to look in (default: $LOSSLENS_CACHE_DIR or the checkout\'s .cache/experiments)')
+    .option('--params <json>', "parameters injected after each notebook's parameters cell, as the notebook runner does", '{}')
+    .option('--cache-dir <dir>', "experiment cache to look in (default: $LOSSLENS_CACHE_DIR or the checkout's .cache/experiments)")
     .option('--json', 'print the plan as JSON')
     .action(async (notebooks: string[], options: { params: string; cacheDir?: string; json?: boolean }) => {
       let params: Record<string, unknown>;
@@ -113,7 +121,9 @@ export function registerPlanCommand(root: Command, io: Io, setExit: (code: numbe
         io.stdout.write(`${JSON.stringify(plans)}\n`);
       } else {
         for (const plan of plans) {
-          const runs = plan.runs?.map((run) => `  ${run.label}: ${run.cached ? 'in the cache' : 'to train'}`) ?? ["  (no cell tagged 'runs')"];
+          const runs = plan.runs?.map((run) => `  ${run.label}: ${run.cached ? 'in the cache' : 'to train'}`) ?? [
+            "  (no cell tagged 'runs')",
+          ];
           io.stdout.write(`${plan.notebook}\n${runs.join('\n')}\n`);
         }
       }

@@ -28,7 +28,10 @@ function formatValues(values: readonly (number | null)[], digits: number): strin
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -36,10 +39,12 @@ const ledgerOf = (result: ExperimentResult) => {
   if (!result.ledger) throw new Error(`no ledger: the run ${runLabel(result.config, { always: ['seed'] })} is ${result.status}`);
   return result.ledger;
 };
-const region = (which: 'inner' | 'border', pick: (part: LedgerPart) => number): Pick => (result) => {
-  const part = ledgerOf(result).regions[which];
-  return part ? pick(part) : null;
-};
+const region =
+  (which: 'inner' | 'border', pick: (part: LedgerPart) => number): Pick =>
+  (result) => {
+    const part = ledgerOf(result).regions[which];
+    return part ? pick(part) : null;
+  };
 
 export function ledgerReport(runs: readonly ReportRun[]): string {
   const cell = (run: ReportRun, pick: Pick, digits: number) => formatValues(run.results.map(pick), digits);
@@ -66,10 +71,26 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
     ['run', 'inner per pixel', 'inner per image', 'border per pixel', 'border per image', 'border share %'],
     runs.map((run) => [
       run.label,
-      cell(run, region('inner', (p) => p.perPixel), 4),
-      cell(run, region('inner', (p) => p.perImage), 2),
-      cell(run, region('border', (p) => p.perPixel), 4),
-      cell(run, region('border', (p) => p.perImage), 2),
+      cell(
+        run,
+        region('inner', (p) => p.perPixel),
+        4,
+      ),
+      cell(
+        run,
+        region('inner', (p) => p.perImage),
+        2,
+      ),
+      cell(
+        run,
+        region('border', (p) => p.perPixel),
+        4,
+      ),
+      cell(
+        run,
+        region('border', (p) => p.perImage),
+        2,
+      ),
       cell(run, (r) => (ledgerOf(r).regions.border ? 100 * ledgerOf(r).regions.border!.share : null), 1),
     ]),
   );
@@ -80,10 +101,26 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
       cell(run, (r) => ledgerOf(r).floor.perImage, 2),
       cell(run, (r) => ledgerOf(r).excess.perImage, 2),
       cell(run, (r) => ledgerOf(r).perImage, 2),
-      cell(run, region('inner', (p) => p.floor.perImage), 2),
-      cell(run, region('inner', (p) => p.excess.perImage), 2),
-      cell(run, region('border', (p) => p.floor.perImage), 2),
-      cell(run, region('border', (p) => p.excess.perImage), 2),
+      cell(
+        run,
+        region('inner', (p) => p.floor.perImage),
+        2,
+      ),
+      cell(
+        run,
+        region('inner', (p) => p.excess.perImage),
+        2,
+      ),
+      cell(
+        run,
+        region('border', (p) => p.floor.perImage),
+        2,
+      ),
+      cell(
+        run,
+        region('border', (p) => p.excess.perImage),
+        2,
+      ),
     ]),
   );
   return [
@@ -96,7 +133,7 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
     regions,
     '',
     lossName === 'binary cross-entropy'
-      ? 'Floor = the targets\' own binary entropy H(y), which no prediction can go below (grey pixels);\n' +
+      ? "Floor = the targets' own binary entropy H(y), which no prediction can go below (grey pixels);\n" +
         'excess = KL(y‖ŷ) = BCE − H(y), the part training can still remove. Per image:'
       : 'Squared error has no floor (predicting ŷ = y costs 0), so all of it is excess. Per image:',
     '',

@@ -4,7 +4,14 @@
  * point (progress as JSON lines on stderr, the outcome as one JSON line on stdout).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULT_CONFIG, LOSS_REGIONS, normaliseConfig, type ExperimentConfig, type LossRegion } from '../experiments/config.js';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  LOSS_REGIONS,
+  normaliseConfig,
+  type ExperimentConfig,
+  type LossRegion,
+} from '../experiments/config.js';
 import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
 import { codeVersion } from '../experiments/key.js';
 import { resultPath, runExperiment } from '../experiments/run.js';
@@ -129,7 +136,10 @@ function terminalSweepProgress(stream: NodeJS.WriteStream) {
   let drawnAt = 0;
   const redraw = () => {
     const columns = stream.columns ?? 120;
-    const lines = tracker.text().split('\n').map((line) => (line.length > columns - 1 ? line.slice(0, columns - 1) : line));
+    const lines = tracker
+      .text()
+      .split('\n')
+      .map((line) => (line.length > columns - 1 ? line.slice(0, columns - 1) : line));
     stream.write(`${drawnLines > 0 ? `\x1b[${drawnLines}A` : ''}\r\x1b[J${lines.join('\n')}\n`);
     drawnLines = lines.length;
     drawnAt = Date.now();
@@ -166,9 +176,11 @@ function resultTable(result: SweepResult): string {
 
 async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<number> {
   const grid = gridOf(options);
-  if (options.executor === 'ray' && !options.address) throw new ConfigError('--executor ray needs --address HOST:PORT of the cluster (its GCS address)');
+  if (options.executor === 'ray' && !options.address)
+    throw new ConfigError('--executor ray needs --address HOST:PORT of the cluster (its GCS address)');
   if (options.executor !== 'ray' && options.address) throw new ConfigError('--address is for --executor ray');
-  if (options.executor === 'ray' && options.processes !== undefined) throw new ConfigError('--processes is for --executor local; Ray schedules by --cpus-per-point');
+  if (options.executor === 'ray' && options.processes !== undefined)
+    throw new ConfigError('--processes is for --executor local; Ray schedules by --cpus-per-point');
   const executor =
     options.executor === 'ray'
       ? rayExecutor({
@@ -186,7 +198,13 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
   const interrupt = interruptOnSigint();
   let result: SweepResult;
   try {
-    result = await sweep(grid, { executor, cacheDir: options.cacheDir, force: options.force, signal: interrupt.signal, onEvent: progress.update });
+    result = await sweep(grid, {
+      executor,
+      cacheDir: options.cacheDir,
+      force: options.force,
+      signal: interrupt.signal,
+      onEvent: progress.update,
+    });
   } catch (error) {
     if (error instanceof SweepGridError && error.field in FLAGS) {
       throw new ConfigError(`${FLAGS[error.field as SweepField]}: ${error.message.replace(/^grid field \w+ /, '')}`);
@@ -196,12 +214,23 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
     interrupt.dispose();
   }
   if (options.json) {
-    const points = result.points.map(({ index, label, key, status, node, error, seconds }) => ({ index, label, key, status, node, error, seconds }));
-    io.stdout.write(`${JSON.stringify({ command: 'sweep', status: result.status, executor: result.executor, seconds: result.seconds, rows: result.rows, points })}\n`);
+    const points = result.points.map(({ index, label, key, status, node, error, seconds }) => ({
+      index,
+      label,
+      key,
+      status,
+      node,
+      error,
+      seconds,
+    }));
+    io.stdout.write(
+      `${JSON.stringify({ command: 'sweep', status: result.status, executor: result.executor, seconds: result.seconds, rows: result.rows, points })}\n`,
+    );
   } else {
     io.stdout.write(`${resultTable(result)}\n`);
   }
-  for (const point of result.points.filter((p) => p.error)) io.stderr.write(`#${point.index + 1} ${point.label} ${point.status}: ${point.error}\n`);
+  for (const point of result.points.filter((p) => p.error))
+    io.stderr.write(`#${point.index + 1} ${point.label} ${point.status}: ${point.error}\n`);
   io.stderr.write(`sweep ${result.status} in ${formatDuration(result.seconds)} on ${result.executor}\n`);
   return result.status === 'completed' ? EXIT_OK : result.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_FAILED;
 }
@@ -256,7 +285,12 @@ async function pointCommand(options: { config: string; cacheDir: string; codeVer
 }
 
 /** Adds `sweep` and the hidden `sweep-point` to the program built in main.ts. */
-export function registerSweepCommands(root: Command, io: Io, setExit: (code: number) => void, usageHint: (command: Command) => string): void {
+export function registerSweepCommands(
+  root: Command,
+  io: Io,
+  setExit: (code: number) => void,
+  usageHint: (command: Command) => string,
+): void {
   const integers = (min: number) => listArgument(integerArgument(min), true);
   const command = root
     .command('sweep')
@@ -264,8 +298,16 @@ export function registerSweepCommands(root: Command, io: Io, setExit: (code: num
     .option('--pad-width <list>', 'pixels of padding on each side, e.g. 0,2 or 0..8:2', integers(0))
     .option('--pad-mode <list>', `how to fill the padding: ${PAD_MODES.join(', ')}`, listArgument(padModeArgument, false))
     .option('--pad-shift <list>', 'pixels the original image moves down and right inside the padding (≤ pad width), e.g. 0,2', integers(0))
-    .option('--noise-placement <list>', `where the noise goes in a padded input: ${NOISE_PLACEMENTS.join(', ')}`, listArgument(choiceArgument(NOISE_PLACEMENTS), false))
-    .option('--loss-region <list>', `pixels the training loss covers: ${LOSS_REGIONS.join(', ')}`, listArgument(choiceArgument(LOSS_REGIONS), false))
+    .option(
+      '--noise-placement <list>',
+      `where the noise goes in a padded input: ${NOISE_PLACEMENTS.join(', ')}`,
+      listArgument(choiceArgument(NOISE_PLACEMENTS), false),
+    )
+    .option(
+      '--loss-region <list>',
+      `pixels the training loss covers: ${LOSS_REGIONS.join(', ')}`,
+      listArgument(choiceArgument(LOSS_REGIONS), false),
+    )
     .option('--noise <list>', 'noise factors, e.g. 0.3,0.5', listArgument(numberArgument, false))
     .option('--loss <list>', 'training losses: bce, mse', listArgument(lossArgument, false))
     .option('--epochs <list>', 'training epochs', integers(1))

@@ -73,7 +73,9 @@ export function loadMnist(options: LoadMnistOptions = {}): Mnist {
     );
   }
   if (available === 0) {
-    throw new MnistDataError(`${imagesName} holds no images (its header declares 0×${height}×${width}); give a file with at least one image`);
+    throw new MnistDataError(
+      `${imagesName} holds no images (its header declares 0×${height}×${width}); give a file with at least one image`,
+    );
   }
   const count = options.limit ?? available;
   if (!Number.isInteger(count) || count < 1 || count > available) {

@@ -21,10 +21,7 @@ export interface DisplaySink {
 function kernelSink(writer: KernelWriter): DisplaySink {
   return {
     send(bundle, { displayId, update }) {
-      writer(
-        { data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} },
-        update,
-      );
+      writer({ data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} }, update);
     },
   };
 }

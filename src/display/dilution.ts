@@ -66,7 +66,10 @@ function dilutionText(points: readonly DilutionPoint[], title: string): string {
   ].join('\n');
 }
 
-export async function dilutionBundle(points: readonly DilutionPoint[], options: { title?: string; subtitle?: string } = {}): Promise<MimeBundle> {
+export async function dilutionBundle(
+  points: readonly DilutionPoint[],
+  options: { title?: string; subtitle?: string } = {},
+): Promise<MimeBundle> {
   const spec = dilutionSpec(points, options);
   const title = (spec.title as { text: string }).text;
   return { data: { 'image/svg+xml': await vegaLiteToSvg(spec), 'text/plain': dilutionText(points, title) }, metadata: {} };

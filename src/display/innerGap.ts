@@ -69,7 +69,14 @@ export async function showInnerGaps(gaps: readonly InnerGap[], options: { title?
 /** The study's table: configuration, seeds, inner 28×28 per image (mean ± sd), difference to 28×28 with its interval, verdict, wall time. */
 export function innerGapTable(gaps: readonly InnerGap[]): string {
   return markdownTable(
-    ['configuration', 'seeds', 'inner 28×28 per image (mean ± sd)', 'difference to 28×28 (95% interval)', 'verdict', 'wall time of the runs'],
+    [
+      'configuration',
+      'seeds',
+      'inner 28×28 per image (mean ± sd)',
+      'difference to 28×28 (95% interval)',
+      'verdict',
+      'wall time of the runs',
+    ],
     gaps.map((gap) => [
       gap.family.name,
       gap.seeds,

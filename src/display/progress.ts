@@ -35,9 +35,8 @@ function isLastReport(report: TrainingProgress): boolean {
 
 /** "[#########...............]  37%  epoch 4/10 · batch 120/469 · loss 0.1023 · …" */
 export function progressText(report: TrainingProgress, label?: string): string {
-  const done = report.epochs * report.batches > 0
-    ? ((report.epoch - 1) * report.batches + report.batch) / (report.epochs * report.batches)
-    : 0;
+  const done =
+    report.epochs * report.batches > 0 ? ((report.epoch - 1) * report.batches + report.batch) / (report.epochs * report.batches) : 0;
   const fraction = Math.min(1, Math.max(0, done));
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`;
@@ -73,10 +72,7 @@ export class ProgressDisplay {
     const now = Date.now();
     // sentEpoch starts at 0 and epochs count from 1, so the first report is always due.
     const due =
-      report.kind === 'epoch' ||
-      isLastReport(report) ||
-      report.epoch !== this.sentEpoch ||
-      now - this.sentAt >= this.minIntervalMs;
+      report.kind === 'epoch' || isLastReport(report) || report.epoch !== this.sentEpoch || now - this.sentAt >= this.minIntervalMs;
     if (!due) return;
     this.send({ data: { 'text/plain': progressText(report, this.options.label) }, metadata: {} });
     this.sentAt = now;

@@ -22,7 +22,11 @@ import { markdownTable } from './bundle.js';
 import { showImages, showLossPlot, showMarkdown } from './show.js';
 import type { ImagePanel } from './tensorImages.js';
 
-type Completed = ExperimentResult & { ledger: LossLedger; lossMaps: NonNullable<ExperimentResult['lossMaps']>; samples: NonNullable<ExperimentResult['samples']> };
+type Completed = ExperimentResult & {
+  ledger: LossLedger;
+  lossMaps: NonNullable<ExperimentResult['lossMaps']>;
+  samples: NonNullable<ExperimentResult['samples']>;
+};
 
 function completed(result: ExperimentResult): Completed {
   if (result.status !== 'completed' || !result.ledger || !result.lossMaps || !result.samples) {
@@ -39,7 +43,11 @@ export interface LabelsOption {
   labels?: readonly (string | undefined)[];
 }
 
-const labelsOf = (results: readonly ExperimentResult[], options: LabelsOption) => runLabels(results.map((r) => r.config), options);
+const labelsOf = (results: readonly ExperimentResult[], options: LabelsOption) =>
+  runLabels(
+    results.map((r) => r.config),
+    options,
+  );
 
 /**
  * Training loss per epoch and the final test loss of each run, with each run's
@@ -92,8 +100,14 @@ export function showLossCurves(
   // Every plot is handed to the display before the first await, so all land in the calling cell.
   const shown = losses.map((loss) => {
     const mine = results.flatMap((result, i) => (result.config.loss === loss ? [{ result, name: names[i] }] : []));
-    const title = losses.length > 1 ? `${options.title ?? 'Reconstruction loss by epoch'} (${LOSS_SHORT_NAMES[loss]}: ${loss})` : options.title;
-    return showLossPlot(lossCurves(mine.map((m) => m.result), { ...options, title, labels: mine.map((m) => m.name) }));
+    const title =
+      losses.length > 1 ? `${options.title ?? 'Reconstruction loss by epoch'} (${LOSS_SHORT_NAMES[loss]}: ${loss})` : options.title;
+    return showLossPlot(
+      lossCurves(
+        mine.map((m) => m.result),
+        { ...options, title, labels: mine.map((m) => m.name) },
+      ),
+    );
   });
   return Promise.all(shown).then(() => undefined);
 }

@@ -66,7 +66,9 @@ export async function runWithProgress(
     const when = result.createdAt.slice(0, 16).replace('T', ' ');
     progress.setMessage(`from the cache (computed ${when} UTC, ${trained}): ${testLoss}`);
   } else {
-    progress.setMessage(`done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`);
+    progress.setMessage(
+      `done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`,
+    );
   }
   return result;
 }

@@ -61,8 +61,11 @@ export class SweepTracker {
       case 'cached': {
         // Worded as runWithProgress words a finished run, so a reader (or a check) sees one format.
         const result = point.result;
-        const loss = result?.ledger ? `test loss ${formatPerPixel(result.ledger.perPixel)} per pixel, ${result.ledger.perImage.toFixed(2)} per image` : '';
-        if (point.status === 'cached') return `${name}  from the cache (computed ${result?.createdAt.slice(0, 16).replace('T', ' ')} UTC): ${loss}`;
+        const loss = result?.ledger
+          ? `test loss ${formatPerPixel(result.ledger.perPixel)} per pixel, ${result.ledger.perImage.toFixed(2)} per image`
+          : '';
+        if (point.status === 'cached')
+          return `${name}  from the cache (computed ${result?.createdAt.slice(0, 16).replace('T', ' ')} UTC): ${loss}`;
         return `${name}  done: ${formatDuration(point.seconds)}${where}; ${loss}`;
       }
       default:

@@ -41,7 +41,15 @@ function pngHref(png: Uint8Array): string {
 }
 
 /** One image of a panel, each tensor pixel a `scale` × `scale` block (no smoothing anywhere). */
-function imagePixels(values: Float32Array, offset: number, h: number, w: number, scale: number, colormap: Colormap, range: [number, number]): Uint8Array {
+function imagePixels(
+  values: Float32Array,
+  offset: number,
+  h: number,
+  w: number,
+  scale: number,
+  colormap: Colormap,
+  range: [number, number],
+): Uint8Array {
   const width = w * scale;
   const pixels = new Uint8Array(h * scale * width * 3);
   for (let y = 0; y < h; y++) {
@@ -96,7 +104,8 @@ export async function tensorSvg(payload: TensorPayload, description: string): Pr
   const gridTop = labelBaseline + 4 + ROW_GAP;
   const rows = payload.captions.length;
   const footer = payload.truncatedFrom ? `the first ${rows} of ${payload.truncatedFrom} images` : undefined;
-  const width = MARGIN + captionWidth + COLUMN_GAP + columnWidths.reduce((s, w) => s + w, 0) + COLUMN_GAP * (columnWidths.length - 1) + MARGIN;
+  const width =
+    MARGIN + captionWidth + COLUMN_GAP + columnWidths.reduce((s, w) => s + w, 0) + COLUMN_GAP * (columnWidths.length - 1) + MARGIN;
   const gridBottom = gridTop + rows * rowHeight + (rows - 1) * ROW_GAP;
   const height = gridBottom + (footer ? 6 + LABEL_SIZE + 4 : 0) + MARGIN;
 
@@ -124,7 +133,9 @@ export async function tensorSvg(payload: TensorPayload, description: string): Pr
     for (let row = 0; row < rows; row++) {
       const top = gridTop + row * (rowHeight + ROW_GAP);
       const png = await encodePng(imagePixels(values, row * h * w, h, w, scale, panel.colormap, panel.range), h * scale, w * scale);
-      parts.push(`<image x="${imageLeft}" y="${top}" width="${w * scale}" height="${h * scale}" image-rendering="optimizeSpeed" href="${pngHref(png)}"/>`);
+      parts.push(
+        `<image x="${imageLeft}" y="${top}" width="${w * scale}" height="${h * scale}" image-rendering="optimizeSpeed" href="${pngHref(png)}"/>`,
+      );
       if (panel.border) parts.push(outline(panel.border, imageLeft, top, w, h, scale));
     }
     left += columnWidth + COLUMN_GAP;

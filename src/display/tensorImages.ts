@@ -79,7 +79,9 @@ export function tensorPayload(grid: ImageGrid): TensorPayload {
   const total = shapes[0][0];
   shapes.forEach((shape, i) => {
     if (shape[0] !== total) {
-      throw new Error(`panels[${i}] (${grid.panels[i].title}) holds ${shape[0]} images but panels[0] holds ${total}; every panel shows the same images`);
+      throw new Error(
+        `panels[${i}] (${grid.panels[i].title}) holds ${shape[0]} images but panels[0] holds ${total}; every panel shows the same images`,
+      );
     }
   });
   if (grid.captions && grid.captions.length !== total) {

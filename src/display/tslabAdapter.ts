@@ -47,10 +47,14 @@ function checkTslab(jupyterModule: string, moduleExports: unknown): void {
   const version = tslabVersion(jupyterModule);
   const fix = `Run the notebook with tslab ${TSLAB_VERSION} (npm install tslab@${TSLAB_VERSION}; scripts/setup.sh registers it), or port src/display/tslabAdapter.ts to tslab ${version}.`;
   if (version !== TSLAB_VERSION) {
-    throw new TslabVersionError(`losslens sends displays through tslab ${TSLAB_VERSION}'s internals, but this kernel runs tslab ${version} (${jupyterModule}). ${fix}`);
+    throw new TslabVersionError(
+      `losslens sends displays through tslab ${TSLAB_VERSION}'s internals, but this kernel runs tslab ${version} (${jupyterModule}). ${fix}`,
+    );
   }
   if (typeof moduleExports !== 'object' || moduleExports === null || !('lastWriteDisplayData' in moduleExports)) {
-    throw new TslabVersionError(`tslab ${version}'s dist/jupyter.js (${jupyterModule}) has no lastWriteDisplayData, which losslens sends displays through. ${fix}`);
+    throw new TslabVersionError(
+      `tslab ${version}'s dist/jupyter.js (${jupyterModule}) has no lastWriteDisplayData, which losslens sends displays through. ${fix}`,
+    );
   }
   checked.add(jupyterModule);
 }

@@ -45,15 +45,26 @@ function comparePart(a: LedgerPart | null, b: LedgerPart | null): PartComparison
   const perImage = (part: LedgerPart | null, pick: (p: LedgerPart) => number) => (part ? pick(part) : 0);
   return {
     perPixel: a && b ? delta(a.perPixel, b.perPixel) : null,
-    perImage: delta(perImage(a, (p) => p.perImage), perImage(b, (p) => p.perImage)),
-    floor: delta(perImage(a, (p) => p.floor.perImage), perImage(b, (p) => p.floor.perImage)),
-    excess: delta(perImage(a, (p) => p.excess.perImage), perImage(b, (p) => p.excess.perImage)),
+    perImage: delta(
+      perImage(a, (p) => p.perImage),
+      perImage(b, (p) => p.perImage),
+    ),
+    floor: delta(
+      perImage(a, (p) => p.floor.perImage),
+      perImage(b, (p) => p.floor.perImage),
+    ),
+    excess: delta(
+      perImage(a, (p) => p.excess.perImage),
+      perImage(b, (p) => p.excess.perImage),
+    ),
   };
 }
 
 function completedLedger(result: ExperimentResult, side: string): LossLedger & { testLoss: number } {
   if (result.status !== 'completed' || !result.ledger || result.testLoss === null) {
-    throw new Error(`compare: result ${side} (${runLabel(result.config, { always: ['seed'] })}) is ${result.status}, not completed; run it to the end first`);
+    throw new Error(
+      `compare: result ${side} (${runLabel(result.config, { always: ['seed'] })}) is ${result.status}, not completed; run it to the end first`,
+    );
   }
   return { ...result.ledger, testLoss: result.testLoss };
 }

@@ -101,7 +101,13 @@ function normalisePad(value: unknown): PadConfig | null {
   if (!(PAD_MODES as readonly unknown[]).includes(mode)) {
     throw new ConfigError(`pad.mode must be one of ${PAD_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   }
-  const checkedShift = integerIn('pad.shift', shift, -checkedWidth, checkedWidth, ' (the original image must stay inside the padded frame)');
+  const checkedShift = integerIn(
+    'pad.shift',
+    shift,
+    -checkedWidth,
+    checkedWidth,
+    ' (the original image must stay inside the padded frame)',
+  );
   return { width: checkedWidth, mode: mode as PadMode, ...(checkedShift !== 0 ? { shift: checkedShift } : {}) };
 }
 

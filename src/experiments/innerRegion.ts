@@ -9,7 +9,8 @@ import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
 import type { ExperimentResult } from './result.js';
 import { pairedDifferences, spread, type PairedDifferences, type Spread } from './seeds.js';
 
-export type InnerFamilyId = 'baseline' | 'question' | 'noiseOriginalOnly' | 'noiseBeforePadding' | 'lossOriginal' | 'constantPad' | 'gridAligned';
+export type InnerFamilyId =
+  'baseline' | 'question' | 'noiseOriginalOnly' | 'noiseBeforePadding' | 'lossOriginal' | 'constantPad' | 'gridAligned';
 
 export interface InnerFamily {
   id: InnerFamilyId;
@@ -43,7 +44,12 @@ export const INNER_FAMILIES: readonly InnerFamily[] = [
     hypothesis: 'border loss competing for capacity',
     change: { pad: { ...QUESTION_PAD }, lossRegion: 'original' },
   },
-  { id: 'constantPad', name: 'constant (zero) padding', hypothesis: 'edge instead of zero padding', change: { pad: { ...QUESTION_PAD, mode: 'constant' } } },
+  {
+    id: 'constantPad',
+    name: 'constant (zero) padding',
+    hypothesis: 'edge instead of zero padding',
+    change: { pad: { ...QUESTION_PAD, mode: 'constant' } },
+  },
   {
     id: 'gridAligned',
     name: 'digit on the pooling grid (shift 2)',
@@ -90,7 +96,9 @@ function verdictOf(difference: PairedDifferences, againstQuestion: PairedDiffere
 /** The gaps of the families from their results (`results[i]` holds family INNER_FAMILIES[i]'s runs, one per seed, in one seed order). */
 export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[]): InnerGap[] {
   if (results.length !== INNER_FAMILIES.length) {
-    throw new RangeError(`innerRegionGaps: expected the results of ${INNER_FAMILIES.length} families (INNER_FAMILIES order), got ${results.length}`);
+    throw new RangeError(
+      `innerRegionGaps: expected the results of ${INNER_FAMILIES.length} families (INNER_FAMILIES order), got ${results.length}`,
+    );
   }
   const [baseline, question] = results;
   const gap = pairedDifferences(baseline, question, 'innerPerImage');
@@ -127,7 +135,8 @@ const list = (gaps: readonly InnerGap[]) => gaps.map((g) => `${g.family.name} ($
 /** The conclusion, in Markdown, computed from the intervals. */
 export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
   const question = gaps.find((g) => g.family.id === 'question');
-  if (!question?.difference) throw new RangeError('innerRegionConclusion: the gaps must include the question family (from innerRegionGaps)');
+  if (!question?.difference)
+    throw new RangeError('innerRegionConclusion: the gaps must include the question family (from innerRegionGaps)');
   const seeds = question.seeds;
   const gap = `inside the original 28×28, the question's padded model differs from the 28×28 baseline by ${formatDifference(question.difference)} per image over ${seeds} seed(s)`;
   if (!question.difference.interval) return `With one seed, ${gap}; run at least two seeds (five for the study) to test the hypotheses.`;
@@ -144,12 +153,15 @@ export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
   const narrows = by('narrows');
   if (removes.length > 0) sentences.push(`**Removes the gap** (not above the baseline and below the question's run): ${list(removes)}.`);
   if (narrows.length > 0) sentences.push(`**Narrows it** (below the question's run, still above the baseline): ${list(narrows)}.`);
-  if (removes.length === 0 && narrows.length === 0) sentences.push('**None of these explains it**: no change brought the inner loss measurably below the question\'s run.');
+  if (removes.length === 0 && narrows.length === 0)
+    sentences.push("**None of these explains it**: no change brought the inner loss measurably below the question's run.");
   const remains = [...by('remains'), ...by('widens')];
   if (remains.length > 0) sentences.push(`**Ruled out** (the gap stays above zero and does not shrink): ${list(remains)}.`);
   const open = by('inconclusive');
   if (open.length > 0) {
-    sentences.push(`**Undecided at ${seeds} seed(s)** (the interval includes zero but the run is not measurably below the question's): ${list(open)}.`);
+    sentences.push(
+      `**Undecided at ${seeds} seed(s)** (the interval includes zero but the run is not measurably below the question's): ${list(open)}.`,
+    );
   }
   return sentences.join(' ');
 }

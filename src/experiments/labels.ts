@@ -53,6 +53,9 @@ export function runLabels(configs: readonly ExperimentConfig[], options: LabelOp
 }
 
 /** A run's label on its own: what sets it apart from `against` (default: nothing), plus the `always` fields. */
-export function runLabel(config: ExperimentConfig, options: { against?: readonly ExperimentConfig[]; always?: readonly Field[] } = {}): string {
+export function runLabel(
+  config: ExperimentConfig,
+  options: { against?: readonly ExperimentConfig[]; always?: readonly Field[] } = {},
+): string {
   return runLabels([config], { context: options.against, always: options.always })[0];
 }

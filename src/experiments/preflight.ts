@@ -94,7 +94,8 @@ export function checkCacheDir(dir: string, source?: string): string {
     } catch {
       target = 'missing';
     }
-    if (target !== '') refuse(`${ancestor === path ? 'is' : `is inside ${ancestor}, which is`} a symbolic link to ${readlinkSync(ancestor)}, ${target}`);
+    if (target !== '')
+      refuse(`${ancestor === path ? 'is' : `is inside ${ancestor}, which is`} a symbolic link to ${readlinkSync(ancestor)}, ${target}`);
   }
   const filesystem = virtualFilesystem(ancestor);
   if (filesystem !== undefined) refuse(`is on ${filesystem}, a view of the kernel, not storage`);

@@ -21,13 +21,7 @@ import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './s
 import { checkCacheDir, checkResumable, prepareCacheDir } from './preflight.js';
 import type { BorderWidths } from '@losslens/protocol/border';
 import { encodeFloat32 } from '@losslens/protocol/float32';
-import {
-  isExperimentResult,
-  serializeLossMaps,
-  type ExperimentResult,
-  type ExperimentSamples,
-  type ExperimentTimings,
-} from './result.js';
+import { isExperimentResult, serializeLossMaps, type ExperimentResult, type ExperimentSamples, type ExperimentTimings } from './result.js';
 
 export interface RunOptions {
   /** Where results and checkpoints live; default $LOSSLENS_CACHE_DIR or <package>/.cache/experiments. */
@@ -160,7 +154,11 @@ function loadCached(plan: RunPlan): ExperimentResult | undefined {
 function loadCheckpoint(plan: RunPlan): TrainingCheckpoint | undefined {
   if (!plan.useCache || plan.force) return undefined;
   const { key } = plan;
-  const resume = readEntry(checkpointPath(plan.cacheDir, key), (value): value is StoredCheckpoint => isStoredCheckpoint(value, key), plan.warn)?.checkpoint;
+  const resume = readEntry(
+    checkpointPath(plan.cacheDir, key),
+    (value): value is StoredCheckpoint => isStoredCheckpoint(value, key),
+    plan.warn,
+  )?.checkpoint;
   return resume && resume.epoch <= plan.config.epochs ? resume : undefined;
 }
 
@@ -296,7 +294,12 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
     const { fitted, trainSeconds } = await train(plan, model, trainData, resume, options);
     // Training data is no longer needed; evaluation should not hold it.
     tf.dispose([trainData.inputs, trainData.targets]);
-    const timings = (evaluateSeconds: number): ExperimentTimings => ({ dataSeconds, trainSeconds, evaluateSeconds, totalSeconds: seconds(plan.started) });
+    const timings = (evaluateSeconds: number): ExperimentTimings => ({
+      dataSeconds,
+      trainSeconds,
+      evaluateSeconds,
+      totalSeconds: seconds(plan.started),
+    });
     const base = resultBase(plan, fitted, resume);
     let result: ExperimentResult;
     if (fitted.status !== 'completed') {

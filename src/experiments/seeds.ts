@@ -112,7 +112,8 @@ export function pairedDifferences(
     );
   }
   const incomplete = [...a, ...b].find((r) => r.status !== 'completed');
-  if (incomplete) throw new RangeError(`pairedDifferences: the run with seed ${incomplete.config.seed} is ${incomplete.status}, not completed`);
+  if (incomplete)
+    throw new RangeError(`pairedDifferences: the run with seed ${incomplete.config.seed} is ${incomplete.status}, not completed`);
   const values = a.map((r, i) => RESULT_METRICS[metric](b[i]) - RESULT_METRICS[metric](r));
   return { ...summariseValues(values, level), seeds: seedsOf(a), values };
 }

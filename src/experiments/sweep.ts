@@ -78,7 +78,8 @@ function applyField(input: ExperimentConfigInput, field: SweepField, value: unkn
  * field and value that does not make a valid config.
  */
 export function expandGrid(grid: SweepGrid, base: ExperimentConfigInput = {}): ExperimentConfig[] {
-  if (grid === null || typeof grid !== 'object') throw new SweepGridError('grid', `a sweep grid must be an object, got ${JSON.stringify(grid)}`);
+  if (grid === null || typeof grid !== 'object')
+    throw new SweepGridError('grid', `a sweep grid must be an object, got ${JSON.stringify(grid)}`);
   const unknown = Object.keys(grid).filter((field) => !(SWEEP_FIELDS as string[]).includes(field));
   if (unknown.length > 0) {
     throw new SweepGridError(unknown[0], `unknown grid field(s) ${unknown.join(', ')}; the fields are ${SWEEP_FIELDS.join(', ')}`);
@@ -147,7 +148,10 @@ export interface SweepExecutor {
    * Runs one point and resolves with its result, already stored in `cacheDir`; rejects
    * with an Error whose message says what went wrong. `signal` aborts this point.
    */
-  runPoint(task: SweepTask, context: { cacheDir: string; force: boolean; signal: AbortSignal; report: PointReporter }): Promise<ExperimentResult>;
+  runPoint(
+    task: SweepTask,
+    context: { cacheDir: string; force: boolean; signal: AbortSignal; report: PointReporter },
+  ): Promise<ExperimentResult>;
   /** Releases what the executor holds (child processes, the Ray driver). */
   close?(): Promise<void>;
 }
@@ -325,7 +329,12 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
       const task: SweepTask = { index: point.index, config: point.config, key: point.key, codeVersion: version, label: point.label };
       const result = await executor.runPoint(task, { cacheDir, force: options.force ?? false, signal: controller.signal, report });
       const status: PointStatus = result.status === 'completed' ? (result.origin === 'cache' ? 'cached' : 'completed') : result.status;
-      finish(point, { status, result, seconds: (performance.now() - pointStarted) / 1000, ...(result.message && status !== 'completed' ? { error: result.message } : {}) });
+      finish(point, {
+        status,
+        result,
+        seconds: (performance.now() - pointStarted) / 1000,
+        ...(result.message && status !== 'completed' ? { error: result.message } : {}),
+      });
     } catch (error) {
       const aborted = controller.signal.aborted;
       finish(point, {

@@ -106,7 +106,9 @@ export function processExecutor(processes: number): SweepExecutor {
               throw new Error(lastLines(log) || `losslens sweep-point exited with ${code ?? killedBy}`);
             }
             if (outcome.status === 'interrupted') throw new Error(outcome.message ?? 'interrupted');
-            const result = readEntry(resultPath(cacheDir, task.key), (value): value is ExperimentResult => isExperimentResult(value, task.key));
+            const result = readEntry(resultPath(cacheDir, task.key), (value): value is ExperimentResult =>
+              isExperimentResult(value, task.key),
+            );
             if (!result) throw new Error(`the point's process finished (${outcome.status}) but left no valid cache entry ${task.key}`);
             resolve({ ...result, origin: 'computed' });
           } catch (error) {
@@ -255,7 +257,9 @@ export function rayExecutor(options: RayExecutorOptions): SweepExecutor {
       });
       driver = child;
       child.on('error', (error) => {
-        const wrapped = new Error(`could not start the Ray driver with ${python}: ${error.message} (set LOSSLENS_PYTHON to a Python with ray)`);
+        const wrapped = new Error(
+          `could not start the Ray driver with ${python}: ${error.message} (set LOSSLENS_PYTHON to a Python with ray)`,
+        );
         reject(wrapped);
         failAll(wrapped);
       });

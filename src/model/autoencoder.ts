@@ -76,7 +76,8 @@ function checkLayers(layers: readonly LayerSpec[]): void {
   }
   const down = layers.reduce((f, l) => (l.kind === 'maxPool' ? f * l.size : f), 1);
   const up = layers.reduce((f, l) => (l.kind === 'upSample' ? f * l.size : f), 1);
-  if (down !== up) throw new RangeError(`buildAutoencoder: the layers pool by ${down} but upsample by ${up}; the output must have the input's size`);
+  if (down !== up)
+    throw new RangeError(`buildAutoencoder: the layers pool by ${down} but upsample by ${up}; the output must have the input's size`);
   if (layers.some((l) => l.kind === 'conv' && l !== last && l.activation !== 'relu')) {
     throw new RangeError('buildAutoencoder: every conv but the last must have a relu activation');
   }

@@ -31,7 +31,11 @@ export function summary(model: tfn.LayersModel): string {
     Math.max(minimum, HEADERS[column].length + 1, ...rows.map((row) => row[column].length + 1)),
   );
   const lineLength = widths.reduce((a, b) => a + b, 0);
-  const formatRow = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('').trimEnd();
+  const formatRow = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('')
+      .trimEnd();
 
   const trainable = countParams(model.trainableWeights);
   const nonTrainable = countParams(model.nonTrainableWeights);

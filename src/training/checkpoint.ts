@@ -75,12 +75,12 @@ export function checkTensorsMatch(
   serialized: readonly SerializedTensor[],
   expected: readonly { name: string; shape: readonly number[] }[],
 ): void {
-  const describe = (list: readonly { name: string; shape: readonly number[] }[]) =>
-    list.map((t) => `${t.name}[${t.shape}]`).join(', ');
+  const describe = (list: readonly { name: string; shape: readonly number[] }[]) => list.map((t) => `${t.name}[${t.shape}]`).join(', ');
   const same =
     serialized.length === expected.length &&
     serialized.every(
-      (t, i) => t.name === expected[i].name && t.shape.length === expected[i].shape.length && t.shape.every((d, j) => d === expected[i].shape[j]),
+      (t, i) =>
+        t.name === expected[i].name && t.shape.length === expected[i].shape.length && t.shape.every((d, j) => d === expected[i].shape[j]),
     );
   if (!same) {
     throw new RangeError(

@@ -26,7 +26,9 @@ export async function evaluate(
 ): Promise<number> {
   checkBatchSize(batchSize);
   if (inputs.shape[0] !== targets.shape[0] || inputs.shape[0] === 0) {
-    throw new RangeError(`evaluate: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`);
+    throw new RangeError(
+      `evaluate: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`,
+    );
   }
   const session = await graphSession(model, lossBorder);
   const weights = weightInputs(session, modelWeights(model).tensors);

@@ -62,11 +62,14 @@ function checkOptions(inputs: tfn.Tensor4D, targets: tfn.Tensor4D, options: FitO
     throw new RangeError(`fit: inputs and targets must be 4-D [n, height, width, 1], got [${inputs.shape}] and [${targets.shape}]`);
   }
   if (inputs.shape[0] !== targets.shape[0] || inputs.shape[0] === 0) {
-    throw new RangeError(`fit: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`);
+    throw new RangeError(
+      `fit: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`,
+    );
   }
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`fit: batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`fit: seed must be an integer in [0, 2^32), got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new RangeError(`fit: seed must be an integer in [0, 2^32), got ${seed}`);
   if (resume && (!Number.isInteger(resume.epoch) || resume.epoch < 0 || resume.epoch > epochs || resume.history.length !== resume.epoch)) {
     throw new RangeError(
       `fit: cannot resume from a checkpoint after epoch ${resume.epoch} (with ${resume.history.length} history entries) ` +
@@ -93,7 +96,8 @@ class ProgressClock {
 
   /** A 'batch' event if one is due (never for the last batch: the epoch's own events follow). */
   maybeReportBatch(epoch: number, batch: number, loss: number): void {
-    if (this.onProgress && batch < this.frame.batches && performance.now() - this.lastReport >= PROGRESS_INTERVAL_MS) this.report('batch', epoch, batch, loss);
+    if (this.onProgress && batch < this.frame.batches && performance.now() - this.lastReport >= PROGRESS_INTERVAL_MS)
+      this.report('batch', epoch, batch, loss);
   }
 
   report(kind: TrainingProgress['kind'], epoch: number, batch: number, loss: number): void {
@@ -106,7 +110,8 @@ class ProgressClock {
   }
 }
 
-type EpochOutcome = { kind: 'finished'; loss: number } | { kind: 'interrupted'; batch: number } | { kind: 'diverged'; batch: number; loss: number };
+type EpochOutcome =
+  { kind: 'finished'; loss: number } | { kind: 'interrupted'; batch: number } | { kind: 'diverged'; batch: number; loss: number };
 
 interface EpochJob {
   session: GraphSession;
@@ -185,7 +190,12 @@ export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets:
       if (onEpochEnd) {
         // The model holds each finished epoch's weights, as Keras's do in an on_epoch_end callback (e.g. to evaluate it).
         state.assignTo(model);
-        await onEpochEnd({ epoch: history.length, weights: state.serializedWeights(), optimizer: state.optimizerState(), history: history.map((r) => ({ ...r })) });
+        await onEpochEnd({
+          epoch: history.length,
+          weights: state.serializedWeights(),
+          optimizer: state.optimizerState(),
+          history: history.map((r) => ({ ...r })),
+        });
       }
       clock.report('epoch', epoch, batches, outcome.loss);
     }

@@ -65,7 +65,12 @@ class GraphBuilder {
   }
 
   ints(values: readonly number[]): string {
-    return this.op('Const', [], { dtype: { type: 'int32' }, value: { tensor: { dtype: 'int32', shape: [values.length], values } } }, 'shape');
+    return this.op(
+      'Const',
+      [],
+      { dtype: { type: 'int32' }, value: { tensor: { dtype: 'int32', shape: [values.length], values } } },
+      'shape',
+    );
   }
 
   /** An elementwise float op. */
@@ -104,7 +109,12 @@ function forward(g: GraphBuilder, x: string, weights: readonly string[], model: 
     const input = hidden;
     const inputSize = size;
     if (layer.kind === 'conv') {
-      const conv = g.op('Conv2D', [hidden, weights[weight]], { T: FLOAT, strides: { ints: [1, 1, 1, 1] }, padding: { s: 'SAME' }, data_format: NHWC });
+      const conv = g.op('Conv2D', [hidden, weights[weight]], {
+        T: FLOAT,
+        strides: { ints: [1, 1, 1, 1] },
+        padding: { s: 'SAME' },
+        data_format: NHWC,
+      });
       hidden = g.op('BiasAdd', [conv, weights[weight + 1]], { T: FLOAT, data_format: NHWC });
       weight += 2;
       // The last conv's sigmoid is left to the loss (Keras takes BCE from the logits too).
@@ -116,7 +126,11 @@ function forward(g: GraphBuilder, x: string, weights: readonly string[], model: 
     } else {
       size = [size[0] * layer.size, size[1] * layer.size];
       // Nearest-neighbour with integer factors and neither alignment option repeats each pixel: Keras's UpSampling2D exactly.
-      hidden = g.op('ResizeNearestNeighbor', [hidden, g.ints(size)], { T: FLOAT, align_corners: { b: false }, half_pixel_centers: { b: false } });
+      hidden = g.op('ResizeNearestNeighbor', [hidden, g.ints(size)], {
+        T: FLOAT,
+        align_corners: { b: false },
+        half_pixel_centers: { b: false },
+      });
     }
     activations.push({ output: hidden, input, inputSize });
   });
@@ -130,21 +144,31 @@ function regionMask(g: GraphBuilder, model: GraphModel, border: BorderWidths): s
     throw new RangeError(`lossBorder ${JSON.stringify(border)} leaves no pixel of a ${height}×${width} image for the loss`);
   }
   const values = new Array<number>(height * width).fill(0);
-  for (let row = border.top; row < height - border.bottom; row++) values.fill(1, row * width + border.left, row * width + width - border.right);
+  for (let row = border.top; row < height - border.bottom; row++)
+    values.fill(1, row * width + border.left, row * width + width - border.right);
   return g.op('Const', [], { dtype: FLOAT, value: { tensor: { dtype: 'float32', shape: [1, height, width, 1], values } } }, 'mask');
 }
 
 /** The batch's mean loss and its gradient with respect to the logits. */
 function loss(g: GraphBuilder, logits: string, y: string, model: GraphModel): { value: string; gradient: string } {
   const border = model.lossBorder;
-  if (border && border.top + border.bottom + border.left + border.right > 0) return maskedLoss(g, logits, y, model, regionMask(g, model, border));
+  if (border && border.top + border.bottom + border.left + border.right > 0)
+    return maskedLoss(g, logits, y, model, regionMask(g, model, border));
   const all = g.ints([0, 1, 2, 3]);
   const mean = (t: string) => g.op('Mean', [t, all], { T: FLOAT, Tidx: { type: 'int32' }, keep_dims: { b: false } });
-  const count = g.op('Cast', [g.op('Size', [logits], { T: FLOAT, out_type: { type: 'int32' } })], { SrcT: { type: 'int32' }, DstT: FLOAT, Truncate: { b: false } });
+  const count = g.op('Cast', [g.op('Size', [logits], { T: FLOAT, out_type: { type: 'int32' } })], {
+    SrcT: { type: 'int32' },
+    DstT: FLOAT,
+    Truncate: { b: false },
+  });
   const probabilities = g.f('Sigmoid', logits);
   if (model.loss === 'binaryCrossentropy') {
     // max(z, 0) − z·y + log(1 + e^−|z|): tf.nn.sigmoid_cross_entropy_with_logits, as Keras computes it.
-    const perPixel = g.f('AddV2', g.f('Sub', g.f('Relu', logits), g.f('Mul', logits, y)), g.f('Log1p', g.f('Exp', g.f('Neg', g.f('Abs', logits)))));
+    const perPixel = g.f(
+      'AddV2',
+      g.f('Sub', g.f('Relu', logits), g.f('Mul', logits, y)),
+      g.f('Log1p', g.f('Exp', g.f('Neg', g.f('Abs', logits)))),
+    );
     return { value: mean(perPixel), gradient: g.f('RealDiv', g.f('Sub', probabilities, y), count) };
   }
   const error = g.f('Sub', probabilities, y);
@@ -161,11 +185,17 @@ function maskedLoss(g: GraphBuilder, logits: string, y: string, model: GraphMode
   const all = g.ints([0, 1, 2, 3]);
   const sum = (t: string) => g.op('Sum', [t, all], { T: FLOAT, Tidx: { type: 'int32' }, keep_dims: { b: false } });
   // A sum of 0s and 1s: exact in float32 for any batch this trains with.
-  const count = sum(g.op('BroadcastTo', [mask, g.op('Shape', [logits], { T: FLOAT, out_type: { type: 'int32' } })], { T: FLOAT, Tidx: { type: 'int32' } }));
+  const count = sum(
+    g.op('BroadcastTo', [mask, g.op('Shape', [logits], { T: FLOAT, out_type: { type: 'int32' } })], { T: FLOAT, Tidx: { type: 'int32' } }),
+  );
   const probabilities = g.f('Sigmoid', logits);
   const maskedMean = (perPixel: string) => g.f('RealDiv', sum(g.f('Mul', perPixel, mask)), count);
   if (model.loss === 'binaryCrossentropy') {
-    const perPixel = g.f('AddV2', g.f('Sub', g.f('Relu', logits), g.f('Mul', logits, y)), g.f('Log1p', g.f('Exp', g.f('Neg', g.f('Abs', logits)))));
+    const perPixel = g.f(
+      'AddV2',
+      g.f('Sub', g.f('Relu', logits), g.f('Mul', logits, y)),
+      g.f('Log1p', g.f('Exp', g.f('Neg', g.f('Abs', logits)))),
+    );
     return { value: maskedMean(perPixel), gradient: g.f('RealDiv', g.f('Mul', g.f('Sub', probabilities, y), mask), count) };
   }
   const error = g.f('Sub', probabilities, y);
@@ -174,7 +204,13 @@ function maskedLoss(g: GraphBuilder, logits: string, y: string, model: GraphMode
 }
 
 /** Gradients of the loss with respect to every weight, in the order of `weights`. */
-function backward(g: GraphBuilder, dLogits: string, weights: readonly string[], activations: readonly Activation[], model: GraphModel): string[] {
+function backward(
+  g: GraphBuilder,
+  dLogits: string,
+  weights: readonly string[],
+  activations: readonly Activation[],
+  model: GraphModel,
+): string[] {
   const shapes = weightShapes(model.layers);
   const gradients: string[] = new Array(weights.length);
   let weight = weights.length;
@@ -189,12 +225,27 @@ function backward(g: GraphBuilder, dLogits: string, weights: readonly string[], 
       gradients[weight] = g.op('Conv2DBackpropFilter', [input, g.ints(shapes[weight]), dz], convAttrs);
       gradients[weight + 1] = g.op('BiasAddGrad', [dz], { T: FLOAT, data_format: NHWC });
       // The first layer's input is data: nobody reads its gradient.
-      if (i > 0) dOutput = g.op('Conv2DBackpropInput', [g.op('Shape', [input], { T: FLOAT, out_type: { type: 'int32' } }), weights[weight], dz], convAttrs);
+      if (i > 0)
+        dOutput = g.op(
+          'Conv2DBackpropInput',
+          [g.op('Shape', [input], { T: FLOAT, out_type: { type: 'int32' } }), weights[weight], dz],
+          convAttrs,
+        );
     } else if (layer.kind === 'maxPool') {
       const window = { ints: [1, layer.size, layer.size, 1] };
-      dOutput = g.op('MaxPoolGrad', [input, output, dOutput], { T: FLOAT, ksize: window, strides: window, padding: { s: 'SAME' }, data_format: NHWC });
+      dOutput = g.op('MaxPoolGrad', [input, output, dOutput], {
+        T: FLOAT,
+        ksize: window,
+        strides: window,
+        padding: { s: 'SAME' },
+        data_format: NHWC,
+      });
     } else {
-      dOutput = g.op('ResizeNearestNeighborGrad', [dOutput, g.ints(inputSize)], { T: FLOAT, align_corners: { b: false }, half_pixel_centers: { b: false } });
+      dOutput = g.op('ResizeNearestNeighborGrad', [dOutput, g.ints(inputSize)], {
+        T: FLOAT,
+        align_corners: { b: false },
+        half_pixel_centers: { b: false },
+      });
     }
   }
   return gradients;
@@ -204,12 +255,24 @@ function backward(g: GraphBuilder, dLogits: string, weights: readonly string[], 
  * Keras's Adam step (keras.optimizers.Adam.update_step): epsilon is added to √v before the
  * bias correction, which is folded into the learning rate.
  */
-function adam(g: GraphBuilder, step: string, weights: readonly string[], m: readonly string[], v: readonly string[], gradients: readonly string[], config: AdamConfig) {
+function adam(
+  g: GraphBuilder,
+  step: string,
+  weights: readonly string[],
+  m: readonly string[],
+  v: readonly string[],
+  gradients: readonly string[],
+  config: AdamConfig,
+) {
   const t = g.f('AddV2', step, g.scalar(1));
   const one = g.scalar(1);
   const beta1Power = g.f('Pow', g.scalar(config.beta1), t);
   const beta2Power = g.f('Pow', g.scalar(config.beta2), t);
-  const alpha = g.f('RealDiv', g.f('Mul', g.scalar(config.learningRate), g.f('Sqrt', g.f('Sub', one, beta2Power))), g.f('Sub', one, beta1Power));
+  const alpha = g.f(
+    'RealDiv',
+    g.f('Mul', g.scalar(config.learningRate), g.f('Sqrt', g.f('Sub', one, beta2Power))),
+    g.f('Sub', one, beta1Power),
+  );
   const oneMinusBeta1 = g.scalar(1 - config.beta1);
   const oneMinusBeta2 = g.scalar(1 - config.beta2);
   const epsilon = g.scalar(config.epsilon);
@@ -256,7 +319,10 @@ export function lowerModel(model: GraphModel): LoweredGraph {
   // oneDNN's ReLU and max pooling can drop a NaN input, leaving the loss finite while the first
   // layer's gradient is not; the caller keeps an update only if both are finite.
   const allFinite = (t: string, rank: number) =>
-    g.op('All', [g.op('IsFinite', [t], { T: FLOAT }), g.ints([...Array(rank).keys()])], { Tidx: { type: 'int32' }, keep_dims: { b: false } });
+    g.op('All', [g.op('IsFinite', [t], { T: FLOAT }), g.ints([...Array(rank).keys()])], {
+      Tidx: { type: 'int32' },
+      keep_dims: { b: false },
+    });
   const finite = gradients
     .map((gradient, i) => allFinite(gradient, shapes[i].length))
     .reduce((all, check) => g.op('LogicalAnd', [all, check]), allFinite(batchLoss.value, 0));
@@ -267,17 +333,36 @@ export function lowerModel(model: GraphModel): LoweredGraph {
   const weightInputs = inputs(names.weights, weights);
   const signatures: Record<string, SignatureSpec> = {
     train: {
-      inputs: { x: out(x, 'float32', image), y: out(y, 'float32', image), step: out(step, 'float32', []), ...weightInputs, ...inputs(names.m, m), ...inputs(names.v, v) },
+      inputs: {
+        x: out(x, 'float32', image),
+        y: out(y, 'float32', image),
+        step: out(step, 'float32', []),
+        ...weightInputs,
+        ...inputs(names.m, m),
+        ...inputs(names.v, v),
+      },
       outputs: {
         loss: out(batchLoss.value, 'float32', []),
         finite: out(finite, 'bool', []),
         step: out(update.step, 'float32', []),
-        ...inputs(names.weights, update.next.map((n) => n.w)),
-        ...inputs(names.m, update.next.map((n) => n.m)),
-        ...inputs(names.v, update.next.map((n) => n.v)),
+        ...inputs(
+          names.weights,
+          update.next.map((n) => n.w),
+        ),
+        ...inputs(
+          names.m,
+          update.next.map((n) => n.m),
+        ),
+        ...inputs(
+          names.v,
+          update.next.map((n) => n.v),
+        ),
       },
     },
-    evaluate: { inputs: { x: out(x, 'float32', image), y: out(y, 'float32', image), ...weightInputs }, outputs: { loss: out(batchLoss.value, 'float32', []) } },
+    evaluate: {
+      inputs: { x: out(x, 'float32', image), y: out(y, 'float32', image), ...weightInputs },
+      outputs: { loss: out(batchLoss.value, 'float32', []) },
+    },
     predict: { inputs: { x: out(x, 'float32', image), ...weightInputs }, outputs: { prediction: out(prediction, 'float32', image) } },
   };
   return { bytes: savedModelBytes(g.nodes, signatures), names };

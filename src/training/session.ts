@@ -58,12 +58,20 @@ function layerSpec(layer: tfn.layers.Layer, isLast: boolean): LayerSpec {
   const l = layer as unknown as LayerConfig;
   const square = (pair: number[]) => pair[0] === pair[1];
   const unsupported = (what: string) =>
-    new TypeError(`layer ${l.name}: losslens's training graph does not support ${what} (build the model with buildAutoencoder and a LayerSpec list)`);
+    new TypeError(
+      `layer ${l.name}: losslens's training graph does not support ${what} (build the model with buildAutoencoder and a LayerSpec list)`,
+    );
   if (l.dataFormat !== undefined && l.dataFormat !== 'channelsLast') throw unsupported(`data format ${l.dataFormat}`);
   switch (layer.getClassName()) {
     case 'Conv2D': {
       const activation = l.activation.getClassName();
-      if (!square(l.kernelSize) || l.strides.some((s) => s !== 1) || l.dilationRate.some((d) => d !== 1) || l.padding !== 'same' || !l.useBias) {
+      if (
+        !square(l.kernelSize) ||
+        l.strides.some((s) => s !== 1) ||
+        l.dilationRate.some((d) => d !== 1) ||
+        l.padding !== 'same' ||
+        !l.useBias
+      ) {
         throw unsupported("a Conv2D other than square-kernel, stride-1, 'same', with bias");
       }
       if (activation !== (isLast ? 'sigmoid' : 'relu')) throw unsupported(`a ${activation} activation here (relu inside, sigmoid last)`);
@@ -130,7 +138,9 @@ function writeOnce(directory: string, bytes: Uint8Array): void {
 
 export async function loadGraph(directory: string, names: GraphSession['names']): Promise<GraphSession> {
   try {
-    const [train, evaluate, predict] = await Promise.all(['train', 'evaluate', 'predict'].map((signature) => tf.node.loadSavedModel(directory, [SERVE_TAG], signature)));
+    const [train, evaluate, predict] = await Promise.all(
+      ['train', 'evaluate', 'predict'].map((signature) => tf.node.loadSavedModel(directory, [SERVE_TAG], signature)),
+    );
     return { train, evaluate, predict, names, directory };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -183,7 +193,13 @@ export class TrainingState {
   /** The model's weights with fresh (zero) moments. */
   static of(model: tfn.LayersModel): TrainingState {
     const { names, tensors } = modelWeights(model);
-    return new TrainingState(names, tensors.map((t) => t.clone()), tensors.map((t) => tf.zerosLike(t)), tensors.map((t) => tf.zerosLike(t)), 0);
+    return new TrainingState(
+      names,
+      tensors.map((t) => t.clone()),
+      tensors.map((t) => tf.zerosLike(t)),
+      tensors.map((t) => tf.zerosLike(t)),
+      0,
+    );
   }
 
   /** Replaces everything with a checkpoint's weights and optimizer state, checked against this model's weights. */
@@ -195,7 +211,11 @@ export class TrainingState {
     if (!Number.isInteger(optimizer.iterations) || optimizer.iterations < 0) {
       throw new RangeError(`the checkpoint's optimizer iterations must be a non-negative integer, got ${optimizer.iterations}`);
     }
-    this.replace(weights.map(deserializeTensor), optimizer.firstMoment.map(deserializeTensor), optimizer.secondMoment.map(deserializeTensor));
+    this.replace(
+      weights.map(deserializeTensor),
+      optimizer.firstMoment.map(deserializeTensor),
+      optimizer.secondMoment.map(deserializeTensor),
+    );
     this.iterations = optimizer.iterations;
   }
 

@@ -20,9 +20,18 @@ type Ctor<T> = new () => T;
 interface Messages {
   DataType: { DT_FLOAT: number; DT_INT32: number; DT_BOOL: number };
   AttrValue: Ctor<Message & AttrValue> & { ListValue: Ctor<Message & { setIList(v: number[]): void }> };
-  Tensor: Ctor<Message & { setDtype(v: number): void; setTensorShape(v: unknown): void; setFloatValList(v: number[]): void; setIntValList(v: number[]): void }>;
+  Tensor: Ctor<
+    Message & {
+      setDtype(v: number): void;
+      setTensorShape(v: unknown): void;
+      setFloatValList(v: number[]): void;
+      setIntValList(v: number[]): void;
+    }
+  >;
   TensorShape: Ctor<Message & { addDim(v: unknown): void }> & { Dim: Ctor<{ setSize(v: number): void }> };
-  NodeDef: Ctor<Message & { setName(v: string): void; setOp(v: string): void; addInput(v: string): void; getAttrMap(): ProtoMap<AttrValue> }>;
+  NodeDef: Ctor<
+    Message & { setName(v: string): void; setOp(v: string): void; addInput(v: string): void; getAttrMap(): ProtoMap<AttrValue> }
+  >;
   GraphDef: Ctor<Message & { addNode(v: unknown): void; setVersions(v: unknown): void }>;
   VersionDef: Ctor<{ setProducer(v: number): void }>;
   TensorInfo: Ctor<{ setName(v: string): void; setDtype(v: number): void; setTensorShape(v: unknown): void }>;
@@ -72,7 +81,8 @@ export type Attr =
   | { shape: readonly number[] }
   | { tensor: { dtype: 'float32' | 'int32'; shape: readonly number[]; values: readonly number[] } };
 
-const dataType = (m: Messages, dtype: DType) => ({ float32: m.DataType.DT_FLOAT, int32: m.DataType.DT_INT32, bool: m.DataType.DT_BOOL })[dtype];
+const dataType = (m: Messages, dtype: DType) =>
+  ({ float32: m.DataType.DT_FLOAT, int32: m.DataType.DT_INT32, bool: m.DataType.DT_BOOL })[dtype];
 
 function tensorShape(m: Messages, dims: readonly number[]) {
   const shape = new m.TensorShape();

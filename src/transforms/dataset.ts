@@ -65,7 +65,9 @@ function noiseOriginal(images: tfn.Tensor4D, targets: tfn.Tensor4D, options: Pre
   // The same draws for both placements (one per original pixel), so with a zero border they give equal inputs.
   const noisy = addGaussianNoise(images, { noiseFactor: options.noiseFactor, seed: noiseSeed });
   try {
-    return options.noisePlacement === 'beforePadding' ? pad(noisy, width, mode) : replaceInner(targets, noisy, borderWidths(width, 'pad width'));
+    return options.noisePlacement === 'beforePadding'
+      ? pad(noisy, width, mode)
+      : replaceInner(targets, noisy, borderWidths(width, 'pad width'));
   } finally {
     noisy.dispose();
   }

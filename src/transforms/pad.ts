@@ -55,7 +55,16 @@ export function pad(images: tfn.Tensor4D, width: number | BorderWidths, mode: Pa
   const { top, bottom, left, right } = borderWidths(width, 'pad width');
   const [, height, imageWidth] = images.shape;
   if (mode === 'constant') {
-    return tf.pad(images, [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue);
+    return tf.pad(
+      images,
+      [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue,
+    );
   }
   if ((height === 0 && top + bottom > 0) || (imageWidth === 0 && left + right > 0)) {
     throw new PadError(`cannot '${mode}'-pad images of size ${height}×${imageWidth}: there is no pixel to copy from`);

@@ -92,8 +92,21 @@ describe('loss ledger against tfjs', () => {
   function tinyModel(size: number, loss: LossName): import('@tensorflow/tfjs-node').LayersModel {
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [size, size, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-        tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        tf.layers.conv2d({
+          inputShape: [size, size, 1],
+          filters: 4,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        }),
+        tf.layers.conv2d({
+          filters: 1,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'sigmoid',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+        }),
       ],
     });
     model.compile({ optimizer: 'adam', loss });
@@ -140,7 +153,9 @@ describe('loss ledger errors', () => {
     expect(() => accumulator.addValues([0, 0, 0, 0], [0, 0, 0, NaN])).toThrow(/diverged/);
     expect(() => accumulator.addValues([0, 0, 0], [0, 0, 0])).toThrow(/multiple of 2×2/);
     expect(() => accumulator.finish()).toThrow(/no images/);
-    expect(() => new LedgerAccumulator(4, 4, { loss: 'binaryCrossentropy', border: { top: 2, bottom: 2, left: 0, right: 0 } })).toThrow(/no inner region/);
+    expect(() => new LedgerAccumulator(4, 4, { loss: 'binaryCrossentropy', border: { top: 2, bottom: 2, left: 0, right: 0 } })).toThrow(
+      /no inner region/,
+    );
     expect(() => new LedgerAccumulator(4, 4, { loss: 'hinge' as LossName })).toThrow(/loss must be/);
     const flat = tf.zeros([2, 4, 4]);
     expect(() => lossLedger(flat, flat, { loss: 'binaryCrossentropy' })).toThrow(/NHWC/);

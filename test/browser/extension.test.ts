@@ -64,7 +64,9 @@ describe('tensor renderer', () => {
       rendering: getComputedStyle(c).imageRendering,
     }));
     expect(size).toEqual({ width, height, cssWidth: 3 * width, rendering: 'pixelated' });
-    await expect.poll(() => cell(CELL.grid).locator('canvas.losslens-image').count()).toBe(payload().captions.length * payload().panels.length);
+    await expect
+      .poll(() => cell(CELL.grid).locator('canvas.losslens-image').count())
+      .toBe(payload().captions.length * payload().panels.length);
     await screenshot(cell(CELL.grid).locator('.losslens-tensor'), 'tensor-grid');
   });
 
@@ -76,7 +78,9 @@ describe('tensor renderer', () => {
       const [, height, width] = panel.shape;
       const values = decodePanel(panel, p).values.subarray(image * height * width, (image + 1) * height * width);
       const canvas = cell(CELL.grid).locator(`canvas[data-image="${image}"][data-panel="${p}"]`);
-      const rgba = await canvas.evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
+      const rgba = await canvas.evaluate((c: HTMLCanvasElement) =>
+        Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data),
+      );
       expect(rgba.length).toBe(height * width * 4);
       let worst = 0;
       values.forEach((v, i) => {
@@ -99,21 +103,29 @@ describe('tensor renderer', () => {
     const decoded = decodePanel(panel, p);
     const index = (image * height + row) * width + column;
     const readout = cell(CELL.grid).locator('.losslens-readout');
-    await expect.poll(() => readout.textContent()).toBe(
-      `image ${image} (${payload().captions[image]}) · ${panel.title} · row ${row}, column ${column} · ` +
-        `value ${formatValue(decoded.values[index])} · loss ${formatValue(decoded.loss![index])}`,
-    );
+    await expect
+      .poll(() => readout.textContent())
+      .toBe(
+        `image ${image} (${payload().captions[image]}) · ${panel.title} · row ${row}, column ${column} · ` +
+          `value ${formatValue(decoded.values[index])} · loss ${formatValue(decoded.loss![index])}`,
+      );
     await screenshot(cell(CELL.grid).locator('.losslens-tensor'), 'tensor-hover');
   });
 
   it('outlines the padded border and keeps panels of different sizes at one zoom', async () => {
-    const outline = await cell(CELL.grid).locator('.losslens-border').first().evaluate((o: HTMLElement) => [o.style.left, o.style.width]);
+    const outline = await cell(CELL.grid)
+      .locator('.losslens-border')
+      .first()
+      .evaluate((o: HTMLElement) => [o.style.left, o.style.width]);
     const border = payload().panels[0].border!;
     expect(outline).toEqual([`${border.left * 3}px`, `${(payload().panels[0].shape[2] - border.left - border.right) * 3}px`]);
-    const sizes = await cell(CELL.sizes).locator('canvas.losslens-image').evaluateAll((cs: HTMLCanvasElement[]) =>
-      cs.slice(0, 2).map((c) => [c.width, c.style.width]),
-    );
-    expect(sizes).toEqual([[28, '84px'], [32, '96px']]);
+    const sizes = await cell(CELL.sizes)
+      .locator('canvas.losslens-image')
+      .evaluateAll((cs: HTMLCanvasElement[]) => cs.slice(0, 2).map((c) => [c.width, c.style.width]));
+    expect(sizes).toEqual([
+      [28, '84px'],
+      [32, '96px'],
+    ]);
     await screenshot(cell(CELL.sizes).locator('.losslens-tensor'), 'tensor-sizes');
   });
 
@@ -161,7 +173,11 @@ describe('tensor renderer', () => {
 describe('loss-plot renderer', () => {
   const payload = () => payloadOf<LossPlotPayload>(CELL.plot, LOSSPLOT_MIME);
   const plot = () => cell(CELL.plot).locator('.losslens-lossplot');
-  const svgText = () => plot().locator('svg').first().evaluate((svg) => svg.textContent ?? '');
+  const svgText = () =>
+    plot()
+      .locator('svg')
+      .first()
+      .evaluate((svg) => svg.textContent ?? '');
 
   it('draws the runs with each run’s "per pixel · pixels ≈ per image" annotation', async () => {
     const text = await svgText();
@@ -205,14 +221,20 @@ describe('loss-plot renderer', () => {
 
 describe('the page as a whole', () => {
   it('follows a switch to the dark theme', async () => {
-    const background = () => cell(CELL.plot).locator('.losslens-lossplot svg').first().evaluate((svg) => getComputedStyle(svg).backgroundColor);
+    const background = () =>
+      cell(CELL.plot)
+        .locator('.losslens-lossplot svg')
+        .first()
+        .evaluate((svg) => getComputedStyle(svg).backgroundColor);
     const light = await background();
     await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Settings' }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Dark$/ }).click();
     await page.locator('body[data-jp-theme-light="false"]').waitFor({ state: 'attached' });
     await expect.poll(background).not.toBe(light);
-    const readout = await cell(CELL.grid).locator('.losslens-readout').evaluate((r) => getComputedStyle(r).color);
+    const readout = await cell(CELL.grid)
+      .locator('.losslens-readout')
+      .evaluate((r) => getComputedStyle(r).color);
     expect(readout).not.toBe('rgba(0, 0, 0, 0.87)');
     await screenshot(cell(CELL.plot), 'lossplot-dark');
     await screenshot(cell(CELL.grid), 'tensor-grid-dark');

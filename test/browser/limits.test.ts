@@ -36,7 +36,13 @@ function base64(count: number, seed: number): string {
 
 function panel(index: number, [images, height, width]: [number, number, number], withLoss = false): TensorPanel {
   const n = images * height * width;
-  const p: TensorPanel = { title: `panel ${index}`, shape: [images, height, width], values: base64(n, index), range: [0, 1], colormap: index % 2 ? 'viridis' : 'grey' };
+  const p: TensorPanel = {
+    title: `panel ${index}`,
+    shape: [images, height, width],
+    values: base64(n, index),
+    range: [0, 1],
+    colormap: index % 2 ? 'viridis' : 'grey',
+  };
   if (withLoss) p.loss = base64(n, index + 100);
   return p;
 }
@@ -47,7 +53,13 @@ function tensor(panels: TensorPanel[], captionLength = 8): Record<string, unknow
 }
 
 /** `runs` runs × train/test × epochs points, and an annotation per run, with run names `nameLength` long. */
-function lossPlot(runs: number, epochs: number, annotations: number, nameLength = 40, title = 'Largest accepted loss plot'): Record<string, unknown> {
+function lossPlot(
+  runs: number,
+  epochs: number,
+  annotations: number,
+  nameLength = 40,
+  title = 'Largest accepted loss plot',
+): Record<string, unknown> {
   const name = (r: number) => `run ${r} `.padEnd(nameLength, '─');
   const points: LossPoint[] = [];
   for (let r = 0; r < runs; r++) {
@@ -72,18 +84,36 @@ const largest = {
   panels: tensor(Array.from({ length: L.tensorPanels }, (_, i) => panel(i, [100, 35, 35]))),
   images: tensor([panel(0, [L.tensorImages, 14, 14])]),
   side: tensor([panel(0, [1, LARGEST_SIDE, LARGEST_SIDE])]),
-  loss: tensor(Array.from({ length: L.tensorPanels }, (_, i) => panel(i, [100, 25, 25], true)), L.textLength),
+  loss: tensor(
+    Array.from({ length: L.tensorPanels }, (_, i) => panel(i, [100, 25, 25], true)),
+    L.textLength,
+  ),
   plot: lossPlot(L.lossRuns, Math.floor(L.lossPoints / (2 * L.lossRuns)), L.lossAnnotations),
   plotText: lossPlot(L.lossRuns, 20, L.lossAnnotations, L.textLength, 'T'.repeat(L.textLength)),
 };
 
 /** Payloads just over one limit each, and the field their error box must name. */
 const overLimit: [string, string, Record<string, unknown>, string][] = [
-  ['panels', TENSOR_MIME, tensor(Array.from({ length: L.tensorPanels + 1 }, (_, i) => panel(i, [1, 2, 2]))), `panels holds ${L.tensorPanels + 1} panels`],
-  ['images', TENSOR_MIME, tensor([{ ...panel(0, [1, 1, 1]), shape: [L.tensorImages + 1, 1, 1] }]), 'panels[0].shape[0] holds 10,001 images'],
+  [
+    'panels',
+    TENSOR_MIME,
+    tensor(Array.from({ length: L.tensorPanels + 1 }, (_, i) => panel(i, [1, 2, 2]))),
+    `panels holds ${L.tensorPanels + 1} panels`,
+  ],
+  [
+    'images',
+    TENSOR_MIME,
+    tensor([{ ...panel(0, [1, 1, 1]), shape: [L.tensorImages + 1, 1, 1] }]),
+    'panels[0].shape[0] holds 10,001 images',
+  ],
   ['values', TENSOR_MIME, tensor([{ ...panel(0, [1, 1, 1]), shape: [1, 1, L.tensorValues + 1] }]), 'panels holds 2,000,001 Float32 values'],
   ['caption', TENSOR_MIME, tensor([panel(0, [1, 2, 2])], L.textLength + 1), 'captions[0] holds 501 characters'],
-  ['range', TENSOR_MIME, tensor([{ ...panel(0, [1, 2, 2]), range: [-1.7e308, 1.7e308] }]), 'panels[0].range spans more than the largest number'],
+  [
+    'range',
+    TENSOR_MIME,
+    tensor([{ ...panel(0, [1, 2, 2]), range: [-1.7e308, 1.7e308] }]),
+    'panels[0].range spans more than the largest number',
+  ],
   ['points', LOSSPLOT_MIME, lossPlot(1, L.lossPoints / 2 + 1, 0), `points holds ${(L.lossPoints + 2).toLocaleString('en-US')} loss values`],
   ['runs', LOSSPLOT_MIME, lossPlot(L.lossRuns + 1, 1, 0), `names run number ${L.lossRuns + 1}`],
   ['annotations', LOSSPLOT_MIME, lossPlot(L.lossRuns, 1, L.lossAnnotations + 1), `annotations holds ${L.lossAnnotations + 1} annotations`],
@@ -157,7 +187,10 @@ function longestIn(tasks: LongTask[], start: number, end: number): number {
 }
 
 /** Runs `action` on an otherwise idle page and returns the longest block until `done` holds. */
-async function blockDuring(action: () => Promise<void>, done: () => Promise<unknown>): Promise<{ longestTaskMs: number; renderMs: number[] }> {
+async function blockDuring(
+  action: () => Promise<void>,
+  done: () => Promise<unknown>,
+): Promise<{ longestTaskMs: number; renderMs: number[] }> {
   await page.waitForTimeout(1000);
   const start = await page.evaluate(() => performance.now());
   await action();
@@ -206,7 +239,9 @@ describe('the largest accepted tensors', () => {
     await expect.poll(() => canvases('largest: images'), { timeout: 60_000 }).toBe(100);
     await expect.poll(() => canvases('largest: side'), { timeout: 60_000 }).toBe(1);
     await expect.poll(() => canvases('largest: loss'), { timeout: 60_000 }).toBe(perPage);
-    expect(await outputCell('largest: side').locator('.losslens-notice').allTextContents()).toContain('Downsampled: 1 of every 6 pixels along each side is drawn; hover reads that pixel.');
+    expect(await outputCell('largest: side').locator('.losslens-notice').allTextContents()).toContain(
+      'Downsampled: 1 of every 6 pixels along each side is drawn; hover reads that pixel.',
+    );
     expect(await page.locator('.losslens-error').count()).toBe(overLimit.length);
   });
 
@@ -216,7 +251,10 @@ describe('the largest accepted tensors', () => {
     const renders = measures.map((m) => ({ ...m, longestTaskMs: longestIn(tasks, m.start, m.start + m.duration) }));
     results.tensorRenders = renders;
     results.tensorNotebookLongTasks = tasks;
-    for (const r of renders) console.log(`[limits] ${r.name} ${JSON.stringify(r.detail)}: ${r.duration.toFixed(0)} ms; the task around it (opening the 42 MB notebook) ${r.longestTaskMs.toFixed(0)} ms`);
+    for (const r of renders)
+      console.log(
+        `[limits] ${r.name} ${JSON.stringify(r.detail)}: ${r.duration.toFixed(0)} ms; the task around it (opening the 42 MB notebook) ${r.longestTaskMs.toFixed(0)} ms`,
+      );
     expect(renders.filter((r) => r.name === 'losslens:render-tensor').length).toBeGreaterThanOrEqual(4);
   });
 
@@ -236,7 +274,6 @@ describe('payloads just over each limit', () => {
     await expect.poll(() => box.textContent()).toContain('losslens could not draw this');
     expect(await box.textContent()).toContain(message);
   });
-
 });
 
 describe('the largest accepted loss plots', () => {
@@ -247,20 +284,27 @@ describe('the largest accepted loss plots', () => {
     for (const source of ['largest: plot', 'largest: plot text']) {
       const svg = outputCell(source).locator('.losslens-lossplot svg').first();
       await svg.waitFor({ timeout: 120_000 });
-      await expect.poll(() => svg.evaluate((s) => (s.textContent ?? '').split('≈').length - 1), { timeout: 60_000 }).toBe(L.lossAnnotations);
+      await expect
+        .poll(() => svg.evaluate((s) => (s.textContent ?? '').split('≈').length - 1), { timeout: 60_000 })
+        .toBe(L.lossAnnotations);
     }
     await outputCell('largest: plot').screenshot({ path: join(artifacts, 'limits-largest-plot.png') });
     await page.waitForTimeout(1000);
     const { tasks, measures } = await timeline();
     results.plotRenders = measures.map((m) => ({ ...m, longestTaskMs: longestIn(tasks, m.start, m.start + m.duration) }));
-    for (const [key, source] of [['toggle', 'largest: plot'], ['toggleLongText', 'largest: plot text']] as const) {
+    for (const [key, source] of [
+      ['toggle', 'largest: plot'],
+      ['toggleLongText', 'largest: plot text'],
+    ] as const) {
       const plot = outputCell(source).locator('.losslens-lossplot');
       results[key] = await blockDuring(
         () => plot.locator('button[data-measure="perImage"]').click(),
         () => expect.poll(() => plot.getAttribute('data-measure'), { timeout: 30_000 }).toBe('perImage'),
       );
     }
-    console.log(`[limits] first renders ${JSON.stringify((results.plotRenders as Measure[]).map((m) => Math.round(m.duration)))} ms; toggle ${JSON.stringify(results.toggle)}; toggle (500-character names) ${JSON.stringify(results.toggleLongText)}`);
+    console.log(
+      `[limits] first renders ${JSON.stringify((results.plotRenders as Measure[]).map((m) => Math.round(m.duration)))} ms; toggle ${JSON.stringify(results.toggle)}; toggle (500-character names) ${JSON.stringify(results.toggleLongText)}`,
+    );
   }, 300_000);
 
   it('made no request beyond the local server', () => {

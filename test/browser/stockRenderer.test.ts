@@ -73,7 +73,14 @@ describe('a loss plot in JupyterLab', () => {
     const output = page.locator('.jp-OutputArea-output.jp-RenderedVegaLite').first();
     const view = output.locator('.vega-embed');
     await view.locator('svg').first().waitFor({ timeout: 90_000 });
-    await expect.poll(() => view.locator('svg').first().evaluate((svg) => svg.textContent ?? '')).toContain(ANNOTATION);
+    await expect
+      .poll(() =>
+        view
+          .locator('svg')
+          .first()
+          .evaluate((svg) => svg.textContent ?? ''),
+      )
+      .toContain(ANNOTATION);
     expect(await page.locator('.losslens-lossplot').count()).toBe(0);
     expect(await output.locator('img').count()).toBe(0);
     // actions: false, from the bundle's metadata: no export/source menu.

@@ -51,7 +51,9 @@ const kernelStatus = () => page.evaluate(() => window.jupyterapp.shell.currentWi
 const cell = (index: number): Locator => page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').nth(index);
 const outputText = async (locator: Locator) => (await locator.locator('.jp-OutputArea-output').allTextContents()).join('\n');
 const kernelStates = async () =>
-  ((await (await fetch(`${lab!.base}/api/kernels?token=${lab!.token}`)).json()) as { execution_state: string }[]).map((k) => k.execution_state);
+  ((await (await fetch(`${lab!.base}/api/kernels?token=${lab!.token}`)).json()) as { execution_state: string }[]).map(
+    (k) => k.execution_state,
+  );
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
@@ -91,7 +93,12 @@ describe('your own what-if in JupyterLab', () => {
     await command('notebook:run-all-cells');
     const runCell = cell(2);
     const legend = () => runCell.locator('.losslens-lossplot svg .role-legend-label text').allTextContents();
-    await expect.poll(() => legend().then((labels) => labels.filter((label) => label.startsWith('32×32')).length), { timeout: 240_000, interval: 1000 }).toBe(2);
+    await expect
+      .poll(() => legend().then((labels) => labels.filter((label) => label.startsWith('32×32')).length), {
+        timeout: 240_000,
+        interval: 1000,
+      })
+      .toBe(2);
     await expect.poll(() => runCell.locator('.jp-RenderedMarkdown table tbody tr').count(), { timeout: 30_000 }).toBe(2);
     const runs = (await legend()).filter((label) => label.startsWith('32×32'));
     expect(runs).toEqual(['32×32 edge+2 bce', '32×32 edge+2 mse']);
@@ -118,8 +125,12 @@ describe('interrupting a training in JupyterLab', () => {
     expect(await training.locator('.jp-OutputArea-output').count()).toBe(1);
     expect(await training.locator('.jp-InputPrompt').textContent()).toContain('*');
     // The interrupt button of this notebook's toolbar.
-    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar [data-command="notebook:interrupt-kernel"]').click({ timeout: 10_000 });
-    await expect.poll(() => outputText(training), { timeout: 60_000, interval: 500 }).toMatch(/interrupted in epoch \d+ after \d+ of 200 batches/);
+    await page
+      .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar [data-command="notebook:interrupt-kernel"]')
+      .click({ timeout: 10_000 });
+    await expect
+      .poll(() => outputText(training), { timeout: 60_000, interval: 500 })
+      .toMatch(/interrupted in epoch \d+ after \d+ of 200 batches/);
     await expect.poll(kernelStatus, { timeout: 60_000, interval: 500 }).toBe('idle');
     // Nothing may follow the message: no stderr output, no error output, no stack frames.
     await page.waitForTimeout(2000);

@@ -23,13 +23,19 @@ describe('losslens argument errors', () => {
     [['run', '--epochs', 'abc'], /^error: option '--epochs <n>' argument 'abc' is invalid/m],
     [['run', '--pad-mode', 'wrap'], /Allowed choices are edge, constant, reflect, symmetric/],
     [['run', '--pad-width', '3'], /^error: --pad-width must be even/m],
-    [['run', '--samples', '70000'], /^error: option '--samples <n>' argument '70000' is invalid\. expected an integer from 1 to 60,000 \(MNIST/m],
+    [
+      ['run', '--samples', '70000'],
+      /^error: option '--samples <n>' argument '70000' is invalid\. expected an integer from 1 to 60,000 \(MNIST/m,
+    ],
     [['run', '--test-samples', '20000'], /^error: option '--test-samples <n>' argument '20000' is invalid\. .*10,000 test images/m],
     [['run', '--loss', 'hinge'], /^error: option '--loss <name>' argument 'hinge' is invalid\. expected bce, mse or a library name/m],
     [['reproduce', '--seeds', '0'], /--seeds <n>' argument '0' is invalid/],
     [['run', '--noise-placement', 'border'], /Allowed choices are afterPadding, originalOnly, beforePadding/],
     [['run', '--loss-region', 'inner'], /Allowed choices are all, original/],
-    [['run', '--pad-width', '2', '--pad-shift', '4'], /^error: --pad-shift must be an integer from -2 to 2, got 4 \(the original image must stay inside the padded frame\)$/m],
+    [
+      ['run', '--pad-width', '2', '--pad-shift', '4'],
+      /^error: --pad-shift must be an integer from -2 to 2, got 4 \(the original image must stay inside the padded frame\)$/m,
+    ],
     [['run', '--bogus'], /^error: unknown option '--bogus'/m],
     [['frobnicate'], /^error: unknown command 'frobnicate'/m],
   ])('%j: one-line error, usage, exit code 2', (args, message) => {
@@ -47,7 +53,9 @@ describe('losslens vocabulary', () => {
   it('help shows each default in a form the flag accepts', () => {
     const { code, stdout } = losslens('run', '--help');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/--loss <name> +training loss: bce \(binaryCrossentropy\) or mse\s+\(meanSquaredError\); either name works\s+\(default:\s+bce\)/);
+    expect(stdout).toMatch(
+      /--loss <name> +training loss: bce \(binaryCrossentropy\) or mse\s+\(meanSquaredError\); either name works\s+\(default:\s+bce\)/,
+    );
     expect(stdout).not.toMatch(/default: "binaryCrossentropy"/);
   });
 
@@ -56,7 +64,9 @@ describe('losslens vocabulary', () => {
     expect(code).toBe(0);
     const help = stdout.replace(/\s+/g, ' ');
     expect(help).toMatch(/--pad-shift <n> move the original image n pixels down and right inside the padding .*\(default: 0\)/);
-    expect(help).toMatch(/--noise-placement <where> .*\(choices: "afterPadding", "originalOnly", "beforePadding", default: "afterPadding"\)/);
+    expect(help).toMatch(
+      /--noise-placement <where> .*\(choices: "afterPadding", "originalOnly", "beforePadding", default: "afterPadding"\)/,
+    );
     expect(help).toMatch(/--loss-region <region> .*\(choices: "all", "original", default: "all"\)/);
   });
 
@@ -98,7 +108,7 @@ describe('losslens --json', () => {
     expect(second.stderr).toMatch(/2 of 2 run\(s\) read from the cache/);
   });
 
-  it('reproduce: prints the ledger table in the question\'s shape', () => {
+  it("reproduce: prints the ledger table in the question's shape", () => {
     const { code, stdout } = losslens('reproduce', ...SMALL);
     expect(code).toBe(0);
     expect(stdout).toMatch(/loss per pixel\s+×\s+pixels\s+=\s+loss per image/);
@@ -111,7 +121,21 @@ describe('losslens --json', () => {
 
 describe('losslens Ctrl-C', () => {
   it('stops after the current batch, exits 130, and the next call resumes', async () => {
-    const args = ['run', '--epochs', '3', '--samples', '1000', '--test-samples', '50', '--batch-size', '50', '--seed', '9', '--cache-dir', cacheDir];
+    const args = [
+      'run',
+      '--epochs',
+      '3',
+      '--samples',
+      '1000',
+      '--test-samples',
+      '50',
+      '--batch-size',
+      '50',
+      '--seed',
+      '9',
+      '--cache-dir',
+      cacheDir,
+    ];
     const child = spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot });
     let stderr = '';
     child.stderr.setEncoding('utf8');

@@ -21,7 +21,12 @@ beforeAll(() => {
 describe('losslens with an unusable cache directory', () => {
   it.each([
     ['--cache-dir /proc/x', [...RUN, '--cache-dir', '/proc/x'], {}, 'cache directory /proc/x is on procfs'],
-    ['LOSSLENS_CACHE_DIR=/proc/x', RUN, { LOSSLENS_CACHE_DIR: '/proc/x' }, 'cache directory /proc/x (from LOSSLENS_CACHE_DIR) is on procfs'],
+    [
+      'LOSSLENS_CACHE_DIR=/proc/x',
+      RUN,
+      { LOSSLENS_CACHE_DIR: '/proc/x' },
+      'cache directory /proc/x (from LOSSLENS_CACHE_DIR) is on procfs',
+    ],
   ])('%s: exits 1 before training, with one line naming the directory and the fix', (_name, args, env, message) => {
     const { code, stderr } = losslens(args, env);
     expect(code).toBe(1);

@@ -34,7 +34,21 @@ const runs = cell(
 
 beforeAll(() => {
   buildLibrary();
-  const trained = losslens('run', '--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--seed', '5', '--cache-dir', cacheDir);
+  const trained = losslens(
+    'run',
+    '--epochs',
+    '1',
+    '--samples',
+    '200',
+    '--test-samples',
+    '50',
+    '--batch-size',
+    '50',
+    '--seed',
+    '5',
+    '--cache-dir',
+    cacheDir,
+  );
   expect(trained.code, trained.stderr).toBe(0);
 }, 300_000);
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -64,6 +78,8 @@ describe('losslens plan', () => {
     const path = notebook('broken.ipynb', [imports, parameters, cell('const configs = [];', ['runs'])]);
     const { code, stderr } = losslens('plan', path, '--cache-dir', cacheDir);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^losslens: broken\.ipynb: its imports, parameters and cell tagged 'runs' failed to evaluate: runConfigs is not defined/m);
+    expect(stderr).toMatch(
+      /^losslens: broken\.ipynb: its imports, parameters and cell tagged 'runs' failed to evaluate: runConfigs is not defined/m,
+    );
   }, 120_000);
 });

@@ -9,7 +9,15 @@ function fakeStream(isTTY: boolean) {
 }
 
 const event = (kind: TrainingProgress['kind'], epoch: number, batch: number): TrainingProgress => ({
-  kind, epoch, epochs: 2, batch, batches: 4, loss: 0.5, samplesPerSecond: 100, etaSeconds: 3, elapsedSeconds: 1,
+  kind,
+  epoch,
+  epochs: 2,
+  batch,
+  batches: 4,
+  loss: 0.5,
+  samplesPerSecond: 100,
+  etaSeconds: 3,
+  elapsedSeconds: 1,
 });
 
 describe('terminal progress', () => {

@@ -41,6 +41,8 @@ describe('data paths', () => {
     writeFileSync(images, header([0, 28, 28]));
     writeFileSync(labels, header([0]));
     expect(() => loadMnist({ source: { images, labels } })).toThrow(MnistDataError);
-    expect(() => loadMnist({ source: { images, labels } })).toThrow(`${images} holds no images (its header declares 0×28×28); give a file with at least one image`);
+    expect(() => loadMnist({ source: { images, labels } })).toThrow(
+      `${images} holds no images (its header declares 0×28×28); give a file with at least one image`,
+    );
   });
 });

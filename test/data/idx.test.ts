@@ -49,7 +49,9 @@ describe('parseIdx', () => {
   });
 
   it('rejects a wrong magic number and hints at gzip', () => {
-    expect(parseError(new Uint8Array([0x12, 0x34, 8, 1, 0, 0, 0, 0])).message).toMatch(/images\.idx: not an IDX file: magic number starts with 0x12 0x34/);
+    expect(parseError(new Uint8Array([0x12, 0x34, 8, 1, 0, 0, 0, 0])).message).toMatch(
+      /images\.idx: not an IDX file: magic number starts with 0x12 0x34/,
+    );
     expect(parseError(gzipSync(idxBytes([1], [7]))).message).toMatch(/gzip-compressed; read it with readIdxFile/);
     expect(parseError(new Uint8Array([0, 0, 8])).message).toMatch(/only 3 bytes/);
   });

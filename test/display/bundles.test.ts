@@ -35,11 +35,14 @@ describe('tensor image bundles', () => {
 
     const custom = bundle.data[TENSOR_MIME] as typeof payload;
     expect(typeof custom).toBe('object');
-    expect(custom.panels.map((p) => p.shape)).toEqual([[3, 32, 32], [3, 32, 32]]);
+    expect(custom.panels.map((p) => p.shape)).toEqual([
+      [3, 32, 32],
+      [3, 32, 32],
+    ]);
     expect(custom.truncatedFrom).toBe(5);
     expect(custom.captions).toEqual(['a', 'b', 'c']);
     expect(custom.panels[0].border).toEqual({ top: 2, bottom: 2, left: 2, right: 2 });
-    expect(custom.panels[1].range[1]).toBeCloseTo(2 * (3 * 1024 - 1) / (5 * 1024 - 1), 5);
+    expect(custom.panels[1].range[1]).toBeCloseTo((2 * (3 * 1024 - 1)) / (5 * 1024 - 1), 5);
     const values = decodePanel(custom.panels[0], 0).values;
     expect(values[values.length - 1]).toBeCloseTo((3 * 1024 - 1) / (5 * 1024 - 1), 6);
 
@@ -91,9 +94,16 @@ describe('tensor image bundles', () => {
 
   it('refuses panels that disagree on the number of images', () => {
     expect(() =>
-      tensorPayload({ panels: [{ title: 'a', images: tf.zeros([2, 4, 4]) }, { title: 'b', images: tf.zeros([3, 4, 4]) }] }),
+      tensorPayload({
+        panels: [
+          { title: 'a', images: tf.zeros([2, 4, 4]) },
+          { title: 'b', images: tf.zeros([3, 4, 4]) },
+        ],
+      }),
     ).toThrow(/holds 3 images but panels\[0\] holds 2/);
-    expect(() => tensorPayload({ panels: [{ title: 'rgb', images: tf.zeros([2, 4, 4, 3]) }] })).toThrow(/expected \[images, height, width\]/);
+    expect(() => tensorPayload({ panels: [{ title: 'rgb', images: tf.zeros([2, 4, 4, 3]) }] })).toThrow(
+      /expected \[images, height, width\]/,
+    );
   });
 });
 

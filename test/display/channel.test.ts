@@ -22,7 +22,17 @@ afterEach(() => {
 });
 
 function report(epoch: number, batch: number): TrainingProgress {
-  return { kind: batch === 3 ? 'epoch' : 'batch', epoch, epochs: 2, batch, batches: 3, loss: 0.5 / epoch, samplesPerSecond: 1000, etaSeconds: 10, elapsedSeconds: 5 };
+  return {
+    kind: batch === 3 ? 'epoch' : 'batch',
+    epoch,
+    epochs: 2,
+    batch,
+    batches: 3,
+    loss: 0.5 / epoch,
+    samplesPerSecond: 1000,
+    etaSeconds: 10,
+    elapsedSeconds: 5,
+  };
 }
 
 describe('the kernel display channel', () => {

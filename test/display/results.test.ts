@@ -34,7 +34,10 @@ afterAll(() => {
 describe('displays of experiment results', () => {
   it('plot each run with its own ledger numbers', async () => {
     const payload = lossCurves(results);
-    expect(payload.annotations.map((a) => [a.run, a.pixels])).toEqual([['28×28', 784], ['32×32 edge+2', 1024]]);
+    expect(payload.annotations.map((a) => [a.run, a.pixels])).toEqual([
+      ['28×28', 784],
+      ['32×32 edge+2', 1024],
+    ]);
     expect(payload.annotations[1].perImage).toBe(results[1].ledger!.perImage);
     await showLossPlot(payload);
     expect(typeof sent.at(-1)!.data[LOSSPLOT_MIME]).toBe('object');

@@ -49,7 +49,9 @@ describe('the tslab adapter', () => {
   it('refuses another tslab version, naming both', () => {
     fake = fakeTslab('1.1.0', { lastWriteDisplayData: () => undefined });
     expect(() => tslabWriter()).toThrow(TslabVersionError);
-    expect(() => tslabWriter()).toThrow(`losslens sends displays through tslab ${TSLAB_VERSION}'s internals, but this kernel runs tslab 1.1.0`);
+    expect(() => tslabWriter()).toThrow(
+      `losslens sends displays through tslab ${TSLAB_VERSION}'s internals, but this kernel runs tslab 1.1.0`,
+    );
   });
 
   it('refuses a tslab whose dist/jupyter.js has no lastWriteDisplayData', () => {

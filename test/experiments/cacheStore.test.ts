@@ -82,7 +82,8 @@ describe('cache keys', () => {
 
   it('ignore comments, layout, quote style, trailing commas and semicolons, but not code', () => {
     const original = "const a = { x: 'y', z: [1, 2] };\nfunction f(b) { return `${b} c` && g(b, 'd'); }";
-    const restyled = '/** Why a. */\nconst a = {\n  x: "y",\n  z: [1, 2,],\n} // trailing\nfunction f(b) {\n  return `${ b } c` && g(\n    b,\n    "d",\n  )\n}';
+    const restyled =
+      '/** Why a. */\nconst a = {\n  x: "y",\n  z: [1, 2,],\n} // trailing\nfunction f(b) {\n  return `${ b } c` && g(\n    b,\n    "d",\n  )\n}';
     expect(codeTokens(restyled)).toBe(codeTokens(original));
     expect(codeTokens(original.replace('&&', '||'))).not.toBe(codeTokens(original));
     expect(codeTokens(original.replace('`${b} c`', '`${b}  c`'))).not.toBe(codeTokens(original));

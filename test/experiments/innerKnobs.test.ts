@@ -31,9 +31,15 @@ describe('the inner-region knobs in normaliseConfig', () => {
   });
 
   it.each([
-    [{ pad: QUESTION_PAD, noisePlacement: 'border' }, /^noisePlacement must be one of afterPadding, originalOnly, beforePadding, got "border"$/],
+    [
+      { pad: QUESTION_PAD, noisePlacement: 'border' },
+      /^noisePlacement must be one of afterPadding, originalOnly, beforePadding, got "border"$/,
+    ],
     [{ pad: QUESTION_PAD, lossRegion: 'inner' }, /^lossRegion must be one of all, original, got "inner"$/],
-    [{ pad: { width: 2, mode: 'edge', shift: 3 } }, /^pad.shift must be an integer from -2 to 2, got 3 \(the original image must stay inside the padded frame\)$/],
+    [
+      { pad: { width: 2, mode: 'edge', shift: 3 } },
+      /^pad.shift must be an integer from -2 to 2, got 3 \(the original image must stay inside the padded frame\)$/,
+    ],
     [{ pad: { width: 2, mode: 'edge', shift: 0.5 } }, /^pad.shift must be an integer/],
     [{ pad: { width: 2, mode: 'edge', offset: 2 } }, /^pad has unknown field\(s\) offset; it takes width, mode and shift$/],
   ])('rejects %j with one line naming the field', (input, message) => {
@@ -60,7 +66,12 @@ describe('the inner-region knobs in normaliseConfig', () => {
     const config = normaliseConfig({ pad: { width: 2, mode: 'edge', shift: 2 } });
     expect(config.pad).toEqual({ width: 2, mode: 'edge', shift: 2 });
     expect(padBorder(config.pad)).toEqual({ top: 4, bottom: 0, left: 4, right: 0 });
-    expect(padBorder(normaliseConfig({ pad: { width: 4, mode: 'edge', shift: -4 } }).pad)).toEqual({ top: 0, bottom: 8, left: 0, right: 8 });
+    expect(padBorder(normaliseConfig({ pad: { width: 4, mode: 'edge', shift: -4 } }).pad)).toEqual({
+      top: 0,
+      bottom: 8,
+      left: 0,
+      right: 8,
+    });
   });
 });
 
@@ -95,7 +106,10 @@ describe('the sweep grid with the inner-region knobs', () => {
   const TINY = { epochs: 1, trainSamples: 100, testSamples: 50 };
 
   it('expands them, folding what changes nothing', () => {
-    const configs = expandGrid({ padWidth: [0, 2], noisePlacement: ['afterPadding', 'originalOnly', 'beforePadding'], lossRegion: ['all', 'original'] }, TINY);
+    const configs = expandGrid(
+      { padWidth: [0, 2], noisePlacement: ['afterPadding', 'originalOnly', 'beforePadding'], lossRegion: ['all', 'original'] },
+      TINY,
+    );
     // Unpadded: one point; padded: 3 placements × 2 regions.
     expect(configs).toHaveLength(1 + 6);
     expect(configs.filter((c) => c.pad === null)).toHaveLength(1);

@@ -25,12 +25,15 @@ const WOBBLE = [-1, 1, -1, 1, 0];
 
 /** Completed results whose inner 28×28 loss per image is baseline 70 + `offset` + the seed's jitter + a small wobble. */
 function family(offset: number, wobble = 0.05): ExperimentResult[] {
-  return SEEDS.map((seed, i) => ({
-    config: normaliseConfig({ seed }),
-    status: 'completed',
-    ledger: { regions: { inner: { perImage: 70 + offset + JITTER[i] + WOBBLE[i] * wobble } } },
-    timings: { totalSeconds: 2 },
-  }) as unknown as ExperimentResult);
+  return SEEDS.map(
+    (seed, i) =>
+      ({
+        config: normaliseConfig({ seed }),
+        status: 'completed',
+        ledger: { regions: { inner: { perImage: 70 + offset + JITTER[i] + WOBBLE[i] * wobble } } },
+        timings: { totalSeconds: 2 },
+      }) as unknown as ExperimentResult,
+  );
 }
 
 function study(offsets: Partial<Record<InnerFamilyId, number>>): ExperimentResult[][] {
@@ -48,7 +51,9 @@ describe('the inner-region study', () => {
   });
 
   it('reads verdicts off the paired intervals', () => {
-    const gaps = innerRegionGaps(study({ question: 0.8, noiseOriginalOnly: 0, lossOriginal: 0.4, constantPad: 0.8, gridAligned: 1.6, noiseBeforePadding: 0.8 }));
+    const gaps = innerRegionGaps(
+      study({ question: 0.8, noiseOriginalOnly: 0, lossOriginal: 0.4, constantPad: 0.8, gridAligned: 1.6, noiseBeforePadding: 0.8 }),
+    );
     const verdict = Object.fromEntries(gaps.map((g) => [g.family.id, g.verdict]));
     expect(verdict).toEqual({
       baseline: 'reference',
@@ -65,7 +70,9 @@ describe('the inner-region study', () => {
     expect(gaps[0].difference).toBeNull();
     expect(gaps[0].seconds).toBe(10);
     const text = innerRegionConclusion(gaps);
-    expect(text).toMatch(/The gap is real at these settings: .* by \+0\.80 \(95% interval \+0\.\d\d to \+0\.\d\d\) per image over 5 seed\(s\)/);
+    expect(text).toMatch(
+      /The gap is real at these settings: .* by \+0\.80 \(95% interval \+0\.\d\d to \+0\.\d\d\) per image over 5 seed\(s\)/,
+    );
     expect(text).toMatch(/\*\*Removes the gap\*\* .*: noise on the original 28×28 only/);
     expect(text).toMatch(/\*\*Narrows it\*\* .*: loss on the original 28×28 only/);
     expect(text).toMatch(/\*\*Ruled out\*\* .*noise before padding.*constant \(zero\) padding.*digit on the pooling grid/);
@@ -85,7 +92,9 @@ describe('the inner-region study', () => {
     expect(points.map((p) => p.configuration)).toEqual(INNER_FAMILIES.slice(1).map((f) => f.name));
     const bundle = await innerGapBundle(gaps);
     expect(String(bundle.data['image/svg+xml'])).toMatch(/^<svg/);
-    expect(String(bundle.data['text/plain'])).toMatch(/32×32 edge\+2 \(the question\): \+0\.80 \[\+0\.\d\d, \+0\.\d\d\] over 5 seed\(s\), reference/);
+    expect(String(bundle.data['text/plain'])).toMatch(
+      /32×32 edge\+2 \(the question\): \+0\.80 \[\+0\.\d\d, \+0\.\d\d\] over 5 seed\(s\), reference/,
+    );
     const table = innerGapTable(gaps);
     expect(table.split('\n')).toHaveLength(2 + INNER_FAMILIES.length);
     expect(table).toMatch(/\| 28×28 \(baseline\) \| 5 \| 70\.00 ± 0\.29 \| — \| reference \| 10s \|/);

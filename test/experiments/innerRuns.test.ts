@@ -13,7 +13,14 @@ import type { ExperimentConfigInput } from '../../src/experiments/config.js';
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-inner-runs-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-const TINY: ExperimentConfigInput = { epochs: 1, batchSize: 50, trainSamples: 100, testSamples: 50, seed: 4, pad: { width: 2, mode: 'edge' } };
+const TINY: ExperimentConfigInput = {
+  epochs: 1,
+  batchSize: 50,
+  trainSamples: 100,
+  testSamples: 50,
+  seed: 4,
+  pad: { width: 2, mode: 'edge' },
+};
 
 describe('runExperiment with the inner-region knobs', () => {
   const keys = new Set<string>();

@@ -12,7 +12,11 @@ describe('run labels', () => {
 
   it('add each field that differs among the runs shown, and only those', () => {
     expect(runLabels(configs({}, { loss: 'meanSquaredError' }))).toEqual(['28×28 bce', '28×28 mse']);
-    expect(runLabels(configs({ seed: 1 }, { seed: 2 }, { ...padded, seed: 1 }))).toEqual(['28×28 seed 1', '28×28 seed 2', '32×32 edge+2 seed 1']);
+    expect(runLabels(configs({ seed: 1 }, { seed: 2 }, { ...padded, seed: 1 }))).toEqual([
+      '28×28 seed 1',
+      '28×28 seed 2',
+      '32×32 edge+2 seed 1',
+    ]);
     expect(runLabels(configs({ noiseFactor: 0.3, epochs: 1 }, { epochs: 2, trainSamples: 512 }))).toEqual([
       '28×28 noise 0.3 1 epoch 60,000 images',
       '28×28 noise 0.5 2 epochs 512 images',
@@ -25,7 +29,10 @@ describe('run labels', () => {
   });
 
   it("take the caller's labels, deriving the rest", () => {
-    expect(runLabels(configs({}, { loss: 'meanSquaredError' }), { labels: [undefined, 'squared error'] })).toEqual(['28×28 bce', 'squared error']);
+    expect(runLabels(configs({}, { loss: 'meanSquaredError' }), { labels: [undefined, 'squared error'] })).toEqual([
+      '28×28 bce',
+      'squared error',
+    ]);
     expect(() => runLabels(configs({}), { labels: ['a', 'b'] })).toThrow(/2 labels were given for 1 run/);
   });
 

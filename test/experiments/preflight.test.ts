@@ -50,9 +50,13 @@ describe('prepareCacheDir', () => {
     const error = refusal(() => prepareCacheDir('/proc/x'));
     expect(performance.now() - started).toBeLessThan(1000);
     expect(error).toBeInstanceOf(CacheDirectoryError);
-    expect(error.message).toMatch(/^cache directory \/proc\/x is on procfs, a view of the kernel, not storage; choose a writable directory on disk with --cache-dir or LOSSLENS_CACHE_DIR/);
+    expect(error.message).toMatch(
+      /^cache directory \/proc\/x is on procfs, a view of the kernel, not storage; choose a writable directory on disk with --cache-dir or LOSSLENS_CACHE_DIR/,
+    );
     expect(error.message).not.toContain('\n');
-    expect(refusal(() => prepareCacheDir('/proc/self/x/y', 'LOSSLENS_CACHE_DIR')).message).toMatch(/^cache directory \/proc\/self\/x\/y \(from LOSSLENS_CACHE_DIR\) is on procfs/);
+    expect(refusal(() => prepareCacheDir('/proc/self/x/y', 'LOSSLENS_CACHE_DIR')).message).toMatch(
+      /^cache directory \/proc\/self\/x\/y \(from LOSSLENS_CACHE_DIR\) is on procfs/,
+    );
     expect(refusal(() => prepareCacheDir('/sys/x')).message).toMatch(/is on sysfs/);
   });
 
@@ -77,11 +81,15 @@ describe('prepareCacheDir', () => {
 describe('runExperiment checks paths and checkpoints before training', () => {
   it('a /proc cache directory, given or from LOSSLENS_CACHE_DIR, fails before any epoch', async () => {
     let progress = 0;
-    await expect(runExperiment(SMALL, { cacheDir: '/proc/x', onProgress: () => progress++ })).rejects.toThrow(/^cache directory \/proc\/x is on procfs/);
+    await expect(runExperiment(SMALL, { cacheDir: '/proc/x', onProgress: () => progress++ })).rejects.toThrow(
+      /^cache directory \/proc\/x is on procfs/,
+    );
     const saved = process.env.LOSSLENS_CACHE_DIR;
     process.env.LOSSLENS_CACHE_DIR = '/proc/x';
     try {
-      await expect(runExperiment(SMALL, { onProgress: () => progress++ })).rejects.toThrow('cache directory /proc/x (from LOSSLENS_CACHE_DIR) is on procfs');
+      await expect(runExperiment(SMALL, { onProgress: () => progress++ })).rejects.toThrow(
+        'cache directory /proc/x (from LOSSLENS_CACHE_DIR) is on procfs',
+      );
     } finally {
       if (saved === undefined) delete process.env.LOSSLENS_CACHE_DIR;
       else process.env.LOSSLENS_CACHE_DIR = saved;
@@ -105,14 +113,21 @@ describe('runExperiment checks paths and checkpoints before training', () => {
     model.optimizer?.dispose();
     model.dispose();
     weights[0] = { ...weights[0], base64: weights[0].base64.slice(0, 8) };
-    const checkpoint = { epoch: 1, weights, optimizer: { iterations: 2, firstMoment: zeros, secondMoment: zeros }, history: [{ epoch: 1, loss: 0.3, seconds: 1 }] };
+    const checkpoint = {
+      epoch: 1,
+      weights,
+      optimizer: { iterations: 2, firstMoment: zeros, secondMoment: zeros },
+      history: [{ epoch: 1, loss: 0.3, seconds: 1 }],
+    };
     writeEntry(checkpointPath(cacheDir, key), { key, checkpoint });
 
     let progress = 0;
     const error = await runExperiment(SMALL, { cacheDir, onProgress: () => progress++ }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(CheckpointMismatchError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^checkpoint ${checkpointPath(cacheDir, key)} does not fit this configuration's model \\(checkpoint tensor .* expected \\d+ float32 values`),
+      new RegExp(
+        `^checkpoint ${checkpointPath(cacheDir, key)} does not fit this configuration's model \\(checkpoint tensor .* expected \\d+ float32 values`,
+      ),
     );
     expect((error as Error).message).toMatch(/run again with --force \(force: true in code\) to start over, or delete the file$/);
     expect(progress).toBe(0);

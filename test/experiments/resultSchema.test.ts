@@ -22,7 +22,11 @@ describe('isExperimentResult', () => {
     expect(isExperimentResult(completed, KEY)).toBe(true);
     const { otherLedger, lossMaps, ...rest } = completed;
     const { loss, ...maps } = lossMaps;
-    const older = { ...rest, ledgers: { binaryCrossentropy: ledger, meanSquaredError: otherLedger }, lossMaps: { ...maps, loss: 'binaryCrossentropy', values: loss } };
+    const older = {
+      ...rest,
+      ledgers: { binaryCrossentropy: ledger, meanSquaredError: otherLedger },
+      lossMaps: { ...maps, loss: 'binaryCrossentropy', values: loss },
+    };
     expect(isExperimentResult(older, KEY)).toBe(false);
     expect(isExperimentResult({ ...completed, otherLedger: undefined }, KEY)).toBe(false);
     expect(isExperimentResult({ ...completed, lossMaps: maps }, KEY)).toBe(false);

@@ -33,18 +33,16 @@ describe('paintRgba', () => {
     const rgba = new Uint8ClampedArray(2 * 2 * 4);
     paintRgba(rgba, values, 16, 4, 4, [0, 1], 'grey', 2);
     // Kept pixels: (0,0)=0, (0,2)=NaN, (2,0)=8/15, (2,2)=10/15.
-    expect([...rgba]).toEqual([
-      0, 0, 0, 255,
-      ...NON_FINITE_COLOR, 255,
-      136, 136, 136, 255,
-      170, 170, 170, 255,
-    ]);
+    expect([...rgba]).toEqual([0, 0, 0, 255, ...NON_FINITE_COLOR, 255, 136, 136, 136, 255, 170, 170, 170, 255]);
   });
 });
 
 describe('gridLayout', () => {
   it('draws 100 MNIST-sized images on one page, zoomed by a whole factor', () => {
-    const layout = gridLayout(100, [[28, 28], [32, 32]]);
+    const layout = gridLayout(100, [
+      [28, 28],
+      [32, 32],
+    ]);
     expect(layout.zoom).toBe(3);
     expect(layout.panels.map((p) => p.stride)).toEqual([1, 1]);
     expect(layout.pageCount).toBe(1);
@@ -56,10 +54,7 @@ describe('gridLayout', () => {
     expect(layout.pageSize).toBe(100);
     expect(layout.pageCount).toBe(3);
     expect(pageRange(layout, 250, 2)).toEqual({ first: 200, end: 250 });
-    expect(layoutNotices(layout, 250, 6000)).toEqual([
-      'The kernel sent 250 of 6000 images.',
-      'Paged: 100 images per page, 3 pages.',
-    ]);
+    expect(layoutNotices(layout, 250, 6000)).toEqual(['The kernel sent 250 of 6000 images.', 'Paged: 100 images per page, 3 pages.']);
   });
 
   it('downsamples images too large to draw and bounds the pixels drawn per page', () => {
@@ -71,10 +66,20 @@ describe('gridLayout', () => {
   });
 
   it('bounds the canvases per page when there are many panels', () => {
-    const layout = gridLayout(100, Array.from({ length: 16 }, () => [4, 4] as const));
+    const layout = gridLayout(
+      100,
+      Array.from({ length: 16 }, () => [4, 4] as const),
+    );
     expect(layout.pageSize).toBe(Math.floor(MAX_CANVASES_PER_PAGE / 16));
     expect(layout.pageSize * 16).toBeLessThanOrEqual(MAX_CANVASES_PER_PAGE);
-    expect(gridLayout(100, [[28, 28], [28, 28], [28, 28], [28, 28]]).pageSize).toBe(100);
+    expect(
+      gridLayout(100, [
+        [28, 28],
+        [28, 28],
+        [28, 28],
+        [28, 28],
+      ]).pageSize,
+    ).toBe(100);
   });
 });
 

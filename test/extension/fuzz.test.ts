@@ -28,26 +28,57 @@ function tensorBase(): unknown {
     version: 1,
     captions: ['#0', '#1', '#2'],
     panels: [
-      { title: 'noisy input', shape: [3, 4, 5], values: encodeFloat32(new Float32Array(values(60))), range: [0, 1], colormap: 'grey', border: { top: 1, bottom: 1, left: 1, right: 1 } },
-      { title: 'loss map', shape: [3, 2, 2], values: encodeFloat32(new Float32Array(values(12))), range: [0, 0.5], colormap: 'viridis', loss: encodeFloat32(new Float32Array(values(12))) },
+      {
+        title: 'noisy input',
+        shape: [3, 4, 5],
+        values: encodeFloat32(new Float32Array(values(60))),
+        range: [0, 1],
+        colormap: 'grey',
+        border: { top: 1, bottom: 1, left: 1, right: 1 },
+      },
+      {
+        title: 'loss map',
+        shape: [3, 2, 2],
+        values: encodeFloat32(new Float32Array(values(12))),
+        range: [0, 0.5],
+        colormap: 'viridis',
+        loss: encodeFloat32(new Float32Array(values(12))),
+      },
     ],
     truncatedFrom: 10,
   };
 }
 
 function lossPlotBase(): unknown {
-  const point = (run: string, epoch: number, split: string, perPixel: number, pixels: number) => ({ run, epoch, split, perPixel, pixels, perImage: perPixel * pixels });
+  const point = (run: string, epoch: number, split: string, perPixel: number, pixels: number) => ({
+    run,
+    epoch,
+    split,
+    perPixel,
+    pixels,
+    perImage: perPixel * pixels,
+  });
   return {
     version: 1,
     title: 'Padding lowers the mean, not the total',
     measure: 'perPixel',
-    points: [point('28×28', 1, 'train', 0.12, 784), point('28×28', 1, 'test', 0.11, 784), point('32×32', 1, 'train', 0.09, 1024), point('32×32', 2, 'test', 0.075, 1024)],
+    points: [
+      point('28×28', 1, 'train', 0.12, 784),
+      point('28×28', 1, 'test', 0.11, 784),
+      point('32×32', 1, 'train', 0.09, 1024),
+      point('32×32', 2, 'test', 0.075, 1024),
+    ],
     annotations: [{ run: '28×28', perPixel: 0.099, pixels: 784, perImage: 0.099 * 784 }],
     spec: { data: { url: 'https://example.org/steal' } },
   };
 }
 
-const MARKUP = ['<img src=x onerror="window.__fuzzed=1">', '<script>alert(1)</script>', '"><svg onload=alert(1)>', '{{constructor.constructor("x")()}}'];
+const MARKUP = [
+  '<img src=x onerror="window.__fuzzed=1">',
+  '<script>alert(1)</script>',
+  '"><svg onload=alert(1)>',
+  '{{constructor.constructor("x")()}}',
+];
 const HOSTILE_KEYS = ['__proto__', 'toString', 'constructor', 'valueOf', 'hasOwnProperty'];
 
 /** Set when a case holds deep nesting, which the harness then neither copies nor sends through JSON. */
@@ -155,7 +186,12 @@ function mutate(payload: unknown, rng: Rng): unknown {
       set(site, anyValue(rng));
       return payload;
     case 2: // numbers: non-finite, negative, huge, fractional
-      set(site, typeof current === 'number' ? [NaN, Infinity, -Infinity, -current, current * 1e6, current + 0.5, 1e308, -1][rng.integer(8)] : anyValue(rng));
+      set(
+        site,
+        typeof current === 'number'
+          ? [NaN, Infinity, -Infinity, -current, current * 1e6, current + 0.5, 1e308, -1][rng.integer(8)]
+          : anyValue(rng),
+      );
       return payload;
     case 3: // length mismatches: duplicate or drop array items, shorten or lengthen strings
       if (Array.isArray(current)) {
@@ -168,11 +204,24 @@ function mutate(payload: unknown, rng: Rng): unknown {
     case 4: // bad base64
       if (typeof current === 'string') {
         const at = rng.integer(current.length + 1);
-        set(site, [`${current.slice(0, at)}!${current.slice(at + 1)}`, `${current}=`, `${current}AAAA`, current.replace(/=/g, ''), 'é'.repeat(8), ' '.repeat(4)][rng.integer(6)]);
+        set(
+          site,
+          [
+            `${current.slice(0, at)}!${current.slice(at + 1)}`,
+            `${current}=`,
+            `${current}AAAA`,
+            current.replace(/=/g, ''),
+            'é'.repeat(8),
+            ' '.repeat(4),
+          ][rng.integer(6)],
+        );
       } else set(site, anyValue(rng));
       return payload;
     case 5: // hostile keys on the object that holds this field, or on the payload itself
-      set({ parent: (Array.isArray(site.parent) ? payload : site.parent) as Container, key: HOSTILE_KEYS[rng.integer(HOSTILE_KEYS.length)] }, anyValue(rng));
+      set(
+        { parent: (Array.isArray(site.parent) ? payload : site.parent) as Container, key: HOSTILE_KEYS[rng.integer(HOSTILE_KEYS.length)] },
+        anyValue(rng),
+      );
       return payload;
     case 6: // huge or negative shapes and counts
       set(site, [-1, -3, 0, 1e6, 2 ** 32, 1e15, 2 ** 53 + 2, 5000][rng.integer(8)]);
@@ -181,11 +230,16 @@ function mutate(payload: unknown, rng: Rng): unknown {
       set(site, rng.uniform() < 0.5 ? deepArray(4000 + rng.integer(6000)) : deepObject(4000 + rng.integer(6000)));
       return payload;
     case 8: // markup in every string
-      return everyString(payload, (s) => (s.length > 0 && /^[A-Za-z0-9+/]+=*$/.test(s) && s.length % 4 === 0 ? s : `${MARKUP[rng.integer(MARKUP.length)]}${s}`));
+      return everyString(payload, (s) =>
+        s.length > 0 && /^[A-Za-z0-9+/]+=*$/.test(s) && s.length % 4 === 0 ? s : `${MARKUP[rng.integer(MARKUP.length)]}${s}`,
+      );
     default: // many copies of an array's first item (panels, points, annotations, captions)
       if (Array.isArray(current) && current.length > 0) {
         const copies = [PAYLOAD_LIMITS.tensorPanels, PAYLOAD_LIMITS.lossPoints, PAYLOAD_LIMITS.lossAnnotations, 5000][rng.integer(4)];
-        set(site, Array.from({ length: copies + rng.integer(2) }, () => copy(current[0])));
+        set(
+          site,
+          Array.from({ length: copies + rng.integer(2) }, () => copy(current[0])),
+        );
       } else set(site, anyValue(rng));
       return payload;
   }
@@ -219,7 +273,10 @@ function outcome(draw: () => void, seed: number): 'valid' | 'rejected' {
 function drawTensor(value: unknown): void {
   const payload = validateTensorPayload(value);
   const decoded = payload.panels.map((p, i) => decodePanel(p, i));
-  const layout = gridLayout(payload.captions.length, payload.panels.map((p) => [p.shape[1], p.shape[2]] as const));
+  const layout = gridLayout(
+    payload.captions.length,
+    payload.panels.map((p) => [p.shape[1], p.shape[2]] as const),
+  );
   expect(layout.pageSize).toBeGreaterThan(0);
   expect(decoded.every((d, i) => d.values.length === payload.panels[i].shape.reduce((a, b) => a * b, 1))).toBe(true);
   for (const p of payload.panels) expect(Number.isFinite(p.range[1] - p.range[0])).toBe(true);
@@ -250,7 +307,9 @@ describe('seeded fuzzing of payloads', () => {
       counts[outcome(() => draw(deliver(payload, rng)), i)]++;
     }
     elapsed += performance.now() - started;
-    console.log(`[fuzz] ${_name}: ${CASES_PER_TYPE} mutated payloads, ${counts.valid} drawable, ${counts.rejected} rejected with a PayloadError`);
+    console.log(
+      `[fuzz] ${_name}: ${CASES_PER_TYPE} mutated payloads, ${counts.valid} drawable, ${counts.rejected} rejected with a PayloadError`,
+    );
     // Both outcomes occur, so the mutations reach past the first check and the test can fail either way.
     expect(counts.valid).toBeGreaterThan(CASES_PER_TYPE / 50);
     expect(counts.rejected).toBeGreaterThan(CASES_PER_TYPE / 2);

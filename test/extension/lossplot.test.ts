@@ -76,7 +76,15 @@ describe('lossPlotSpec', () => {
     const spec = lossPlotSpec({ ...input, version: 1 }, 'perPixel');
     const vl = await import('vega-lite');
     const warnings: string[] = [];
-    const logger = { level: () => logger, warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger), info: () => logger, debug: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(' ')); } };
+    const logger = {
+      level: () => logger,
+      warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger),
+      info: () => logger,
+      debug: () => logger,
+      error: (...m: unknown[]) => {
+        throw new Error(m.join(' '));
+      },
+    };
     const compiled = vl.compile(spec as never, { logger: logger as never }).spec;
     expect(warnings).toEqual([]);
     expect(JSON.stringify(compiled)).toContain('tooltip');

@@ -7,7 +7,15 @@ function tensorPayload(): Record<string, unknown> {
   return {
     version: 1,
     captions: ['a', 'b'],
-    panels: [{ title: 'target', shape: [2, 2, 3], values: base64([0, 0.5, 1, 0.25, 0.75, 1, 1, 0, 0, 0, 0, 0.125]), range: [0, 1], colormap: 'grey' }],
+    panels: [
+      {
+        title: 'target',
+        shape: [2, 2, 3],
+        values: base64([0, 0.5, 1, 0.25, 0.75, 1, 1, 0, 0, 0, 0, 0.125]),
+        range: [0, 1],
+        colormap: 'grey',
+      },
+    ],
   };
 }
 
@@ -38,7 +46,9 @@ describe('validateTensorPayload', () => {
 
   it('reports values whose length does not match the shape when decoding', () => {
     const payload = validateTensorPayload(withPanel({ values: base64([1, 2, 3]) }));
-    expect(() => decodePanel(payload.panels[0], 0)).toThrow('panels[0].values holds 12 bytes but the shape needs 12 Float32 values (48 bytes)');
+    expect(() => decodePanel(payload.panels[0], 0)).toThrow(
+      'panels[0].values holds 12 bytes but the shape needs 12 Float32 values (48 bytes)',
+    );
   });
 
   it('reports text that is not base64', () => {
@@ -61,7 +71,10 @@ describe('validateLossPlotFields', () => {
     [{ ...fields, points: [] }, 'points must hold at least one loss value'],
     [{ ...fields, points: [{ ...point, split: 'validation' }] }, 'points[0].split must be one of train, test'],
     [{ ...fields, points: [{ ...point, pixels: 0 }] }, 'points[0].pixels must be an integer ≥ 1, got 0'],
-    [{ ...fields, annotations: [{ run: 'x', perPixel: 0.1, pixels: 784 }] }, 'annotations[0].perImage must be a finite number ≥ 0 (a loss), got undefined'],
+    [
+      { ...fields, annotations: [{ run: 'x', perPixel: 0.1, pixels: 784 }] },
+      'annotations[0].perImage must be a finite number ≥ 0 (a loss), got undefined',
+    ],
   ])('rejects %j with a message naming the field', (payload, message) => {
     expect(() => validateLossPlotFields(payload)).toThrow(message);
   });

@@ -9,7 +9,10 @@ const require = createRequire(import.meta.url);
  * A tslab install of `version` in a temp folder whose dist/jupyter.js is in require.cache
  * with `exports`, as a kernel leaves it; `remove()` takes both away again.
  */
-export function fakeTslab(version: string, exports: Record<string, unknown>): { path: string; exports: Record<string, unknown>; remove(): void } {
+export function fakeTslab(
+  version: string,
+  exports: Record<string, unknown>,
+): { path: string; exports: Record<string, unknown>; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), 'losslens-fake-tslab-'));
   const tslab = join(root, 'node_modules', 'tslab');
   mkdirSync(join(tslab, 'dist'), { recursive: true });

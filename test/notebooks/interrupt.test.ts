@@ -12,9 +12,10 @@ describe("losslens's patch of tslab", () => {
   it('is applied to the tslab version it was written for', () => {
     const tslab = join(ROOT, 'node_modules', 'tslab');
     const version = (JSON.parse(readFileSync(join(tslab, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(existsSync(join(ROOT, 'patches', `tslab+${version}.patch`)), `patches/ has no patch for tslab ${version}; port patches/tslab+*.patch`).toBe(
-      true,
-    );
+    expect(
+      existsSync(join(ROOT, 'patches', `tslab+${version}.patch`)),
+      `patches/ has no patch for tslab ${version}; port patches/tslab+*.patch`,
+    ).toBe(true);
     expect(readFileSync(join(tslab, 'dist', 'executor.js'), 'utf8'), 'run scripts/setup.sh to apply patches/').toContain('losslens patch');
   });
 });

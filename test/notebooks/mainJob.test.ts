@@ -34,20 +34,26 @@ describe('the main job in the quick profile', () => {
     const all = trainings();
     expect(all.size).toBeGreaterThanOrEqual(NOTEBOOKS.length);
     for (const [training, lines] of all) {
-      const shown = lines.some((line) => /\[[#.]{24}\] +\d+% +epoch \d+\/\d+ · batch \d+\/\d+ · loss [\d.]+ · [\d,]+ samples\/s · (ETA|done in)/.test(line));
+      const shown = lines.some((line) =>
+        /\[[#.]{24}\] +\d+% +epoch \d+\/\d+ · batch \d+\/\d+ · loss [\d.]+ · [\d,]+ samples\/s · (ETA|done in)/.test(line),
+      );
       const cached = lines.some((line) => /from the cache \(computed/.test(line));
       expect(shown || cached, `${training}:\n${lines.join('\n')}`).toBe(true);
     }
   });
 
   it("counts each notebook's trainings and cache reads", () => {
-    for (const name of NOTEBOOKS) expect(log).toMatch(new RegExp(`^executed .*${name} in [\\d.]+ s \\(\\d+ training\\(s\\) run, \\d+ from the cache\\)`, 'm'));
+    for (const name of NOTEBOOKS)
+      expect(log).toMatch(new RegExp(`^executed .*${name} in [\\d.]+ s \\(\\d+ training\\(s\\) run, \\d+ from the cache\\)`, 'm'));
   });
 });
 
 describe("the main job's plan", () => {
   const executed = (name: string) => {
-    const [, trained, cached] = new RegExp(`^executed .*${name} in [\\d.]+ s \\((\\d+) training\\(s\\) run, (\\d+) from the cache\\)`, 'm').exec(log)!;
+    const [, trained, cached] = new RegExp(
+      `^executed .*${name} in [\\d.]+ s \\((\\d+) training\\(s\\) run, (\\d+) from the cache\\)`,
+      'm',
+    ).exec(log)!;
     return { trained: Number(trained), cached: Number(cached) };
   };
 
@@ -66,7 +72,10 @@ describe("the main job's plan", () => {
 
   it("counts each notebook's runs from its cell tagged 'runs'", () => {
     for (const name of NOTEBOOKS) {
-      const line = new RegExp(`^ {2}${name}: (\\d+) run\\(s\\): (\\d+) to train, (\\d+) in the cache, (\\d+) trained earlier in this job$`, 'm').exec(log);
+      const line = new RegExp(
+        `^ {2}${name}: (\\d+) run\\(s\\): (\\d+) to train, (\\d+) in the cache, (\\d+) trained earlier in this job$`,
+        'm',
+      ).exec(log);
       expect(line, `${name} in\n${log.slice(0, 2000)}`).not.toBeNull();
       const [runs, toTrain] = [Number(line![1]), Number(line![2])];
       expect(toTrain).toBe(executed(name).trained);

@@ -53,7 +53,9 @@ describe.each(NOTEBOOKS)('%s in the quick profile', (name) => {
   });
 
   it('sends each rich output as its custom type (an object) with a static fallback and text', () => {
-    const rich = cells(name).flatMap((c) => c.outputs ?? []).filter((o) => o.data && Object.keys(o.data).some((t) => t in FALLBACK));
+    const rich = cells(name)
+      .flatMap((c) => c.outputs ?? [])
+      .filter((o) => o.data && Object.keys(o.data).some((t) => t in FALLBACK));
     expect(rich.length).toBeGreaterThan(0);
     for (const output of rich) {
       const custom = Object.keys(output.data!).find((t) => t in FALLBACK)!;

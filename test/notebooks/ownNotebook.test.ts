@@ -56,7 +56,12 @@ describe('a what-if notebook outside the repository', () => {
     expect(plots.map((p) => [...new Set(p.points.map((point) => point.run))])).toEqual([['32×32 edge+2 bce'], ['32×32 edge+2 mse']]);
     const markdown = (value: unknown) => (Array.isArray(value) ? value.join('') : String(value ?? ''));
     const table = outputs.map((o) => markdown(o.data?.['text/markdown'])).find((t) => t.includes('| run |'))!;
-    expect(table.split('\n').slice(2).map((row) => row.split(' | ')[0])).toEqual(['| 32×32 edge+2 bce', '| 32×32 edge+2 mse']);
+    expect(
+      table
+        .split('\n')
+        .slice(2)
+        .map((row) => row.split(' | ')[0]),
+    ).toEqual(['| 32×32 edge+2 bce', '| 32×32 edge+2 mse']);
   });
 
   it("mirrors each training's progress to the runner's terminal", () => {

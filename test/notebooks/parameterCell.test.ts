@@ -22,7 +22,9 @@ interface Cell {
 }
 
 const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : (value ?? ''));
-const cells = (JSON.parse(readFileSync(join(NOTEBOOK_DIR, '03-what-if.ipynb'), 'utf8')) as { cells: Cell[] }).cells.filter((c) => c.cell_type === 'code');
+const cells = (JSON.parse(readFileSync(join(NOTEBOOK_DIR, '03-what-if.ipynb'), 'utf8')) as { cells: Cell[] }).cells.filter(
+  (c) => c.cell_type === 'code',
+);
 const tagged = (tag: string) => text(cells.find((c) => c.metadata.tags?.includes(tag))!.source);
 
 let folder: string;
@@ -37,17 +39,23 @@ async function execute(name: string, edit: (parameters: string) => string, check
     nbformat_minor: 5,
   };
   writeFileSync(join(folder, `${name}.ipynb`), JSON.stringify(notebook));
-  return run(join(ROOT, '.venv', 'bin', 'python'), [join(ROOT, 'scripts', 'run_notebooks.py'), join(folder, `${name}.ipynb`), '--output', join(folder, 'out')], {
-    cwd: folder,
-    maxBuffer: 16 * 1024 * 1024,
-  }).then(
-    ({ stderr }) => ({ ok: true, stderr }),
-    (error: { stderr?: string }) => ({ ok: false, stderr: error.stderr ?? '' }),
-  ).then((outcome) => ({
-    ...outcome,
-    // The runner keeps the executed notebook when a cell fails, with tslab's message in that cell's output.
-    cells: (JSON.parse(readFileSync(join(folder, 'out', `${name}.ipynb`), 'utf8')) as { cells: Cell[] }).cells,
-  }));
+  return run(
+    join(ROOT, '.venv', 'bin', 'python'),
+    [join(ROOT, 'scripts', 'run_notebooks.py'), join(folder, `${name}.ipynb`), '--output', join(folder, 'out')],
+    {
+      cwd: folder,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  )
+    .then(
+      ({ stderr }) => ({ ok: true, stderr }),
+      (error: { stderr?: string }) => ({ ok: false, stderr: error.stderr ?? '' }),
+    )
+    .then((outcome) => ({
+      ...outcome,
+      // The runner keeps the executed notebook when a cell fails, with tslab's message in that cell's output.
+      cells: (JSON.parse(readFileSync(join(folder, 'out', `${name}.ipynb`), 'utf8')) as { cells: Cell[] }).cells,
+    }));
 }
 
 beforeAll(() => {

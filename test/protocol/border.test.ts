@@ -10,9 +10,11 @@ describe('border widths', () => {
     expect(widths).not.toBe(given);
   });
 
-  it('refuses a side that is not a non-negative integer, naming it with the caller\'s word', () => {
+  it("refuses a side that is not a non-negative integer, naming it with the caller's word", () => {
     expect(() => borderWidths(-1)).toThrow(new RangeError('border width top must be a non-negative integer, got -1'));
-    expect(() => borderWidths({ top: 0, bottom: 0, left: 0, right: 0.5 }, 'pad width')).toThrow('pad width right must be a non-negative integer, got 0.5');
+    expect(() => borderWidths({ top: 0, bottom: 0, left: 0, right: 0.5 }, 'pad width')).toThrow(
+      'pad width right must be a non-negative integer, got 0.5',
+    );
   });
 
   it('has an inner region while at least one pixel is left inside the border', () => {

@@ -27,7 +27,7 @@ describe('float32 ⇄ base64', () => {
     expect(Array.from(decodeFloat32(encodeFloat32(view)))).toEqual([1, -1.5, Math.fround(0.1)]);
   });
 
-  it('encodes and decodes the same without Node\'s Buffer (the extension in a browser)', async () => {
+  it("encodes and decodes the same without Node's Buffer (the extension in a browser)", async () => {
     const nodeText = encodeFloat32(awkward);
     const big = Float32Array.from({ length: 100_000 }, (_, i) => Math.sin(i));
     const bigText = encodeFloat32(big);

@@ -7,7 +7,13 @@ import { repoRoot, runPython } from '../helpers/python';
 describe('native TensorFlow', () => {
   it('runs tfjs-node on the native tensorflow backend', () => {
     expect(tf.getBackend()).toBe('tensorflow');
-    const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1], [1]]));
+    const product = tf.matMul(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      tf.tensor2d([[1], [1]]),
+    );
     expect(Array.from(product.dataSync())).toEqual([3, 7]);
   });
 

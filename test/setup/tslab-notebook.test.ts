@@ -16,8 +16,7 @@ interface Cell {
   outputs?: Output[];
 }
 
-const textOf = (output: Output): string =>
-  [output.text ?? '', output.data?.['text/plain'] ?? ''].flat().join('');
+const textOf = (output: Output): string => [output.text ?? '', output.data?.['text/plain'] ?? ''].flat().join('');
 
 describe('a notebook under the tslab kernel', () => {
   it('executes with nbclient and computes a tensor with tfjs-node', () => {

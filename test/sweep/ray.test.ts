@@ -166,7 +166,21 @@ describe('sweep on a two-node Ray cluster', () => {
   it('losslens sweep --executor ray runs points on both nodes, and its entries equal local runs', () => {
     const viaRay = dir('cache-ray');
     const grid = ['--pad-width', '0,2', '--seeds', '1,2', ...TINY];
-    const remote = losslens(['sweep', ...grid, '--executor', 'ray', '--address', address, '--driver-ip', HEAD_IP, '--worker-cache-dir', dir('workers'), '--cache-dir', viaRay, '--json']);
+    const remote = losslens([
+      'sweep',
+      ...grid,
+      '--executor',
+      'ray',
+      '--address',
+      address,
+      '--driver-ip',
+      HEAD_IP,
+      '--worker-cache-dir',
+      dir('workers'),
+      '--cache-dir',
+      viaRay,
+      '--json',
+    ]);
     expect(remote.code, remote.stderr).toBe(0);
     const payload = JSON.parse(remote.stdout);
     expect(payload.status).toBe('completed');
@@ -224,7 +238,11 @@ describe('sweep on a two-node Ray cluster', () => {
     // This test process runs src/ through vitest, the workers run dist/: two code versions.
     const result = await sweepFromSource(
       { padWidth: [4] },
-      { base: { epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50 }, cacheDir: dir('cache-mismatch'), executor: rayExecutor({ address, driverIp: HEAD_IP, python: venvPython, workerCacheDir: dir('workers') }) },
+      {
+        base: { epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50 },
+        cacheDir: dir('cache-mismatch'),
+        executor: rayExecutor({ address, driverIp: HEAD_IP, python: venvPython, workerCacheDir: dir('workers') }),
+      },
     );
     expect(result.status).toBe('failed');
     expect(result.rows[0].error).toMatch(/refused the point: .*code version is \S+ but the caller's is \S+; refusing to run/);

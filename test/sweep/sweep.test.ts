@@ -116,7 +116,9 @@ describe('acceptEntry', () => {
       expect(readFileSync(resultPath(other, point.key), 'utf8')).toBe(text);
       const damaged = text.replace(/"perImage":(\d)/, (_, digit) => `"perImage":${(Number(digit) + 1) % 10}`);
       expect(() => acceptEntry(damaged, task, other)).toThrow(/checksum mismatch/);
-      expect(() => acceptEntry(text, { ...task, codeVersion: 'someone-else' }, other)).toThrow(/computed by code version .* but this caller is someone-else/);
+      expect(() => acceptEntry(text, { ...task, codeVersion: 'someone-else' }, other)).toThrow(
+        /computed by code version .* but this caller is someone-else/,
+      );
       expect(() => acceptEntry(text, { ...task, key: 'f'.repeat(24) }, other)).toThrow(/not a result for this key|expected schema/);
     } finally {
       rmSync(other, { recursive: true, force: true });

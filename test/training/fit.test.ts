@@ -37,7 +37,7 @@ describe('fit', () => {
     tf.dispose([inputs, targets]);
   });
 
-  it('hands onEpochEnd a model that holds that epoch\'s weights (evaluating it there sees the training so far)', async () => {
+  it("hands onEpochEnd a model that holds that epoch's weights (evaluating it there sees the training so far)", async () => {
     const { inputs, targets } = syntheticData(64, 5);
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 5 });
     const untrained = await evaluate(model, inputs, targets, 32);
@@ -148,7 +148,9 @@ describe('fit', () => {
     expect(result.message).toMatch(/in epoch 2 after [1-7] of 8 batches; kept the 1 finished epoch/);
     const aborted = new AbortController();
     aborted.abort();
-    expect((await fit(model, inputs, targets, { epochs: 1, batchSize: 8, seed: 1, signal: aborted.signal })).message).toMatch(/after 0 of 8 batches; kept the 0/);
+    expect((await fit(model, inputs, targets, { epochs: 1, batchSize: 8, seed: 1, signal: aborted.signal })).message).toMatch(
+      /after 0 of 8 batches; kept the 0/,
+    );
     model.dispose();
     tf.dispose([inputs, targets]);
   });
@@ -190,7 +192,7 @@ describe('fit', () => {
     tf.dispose([inputs, targets]);
   });
 
-  it("reports an epoch finished only once onEpochEnd (the checkpoint write) has resolved", async () => {
+  it('reports an epoch finished only once onEpochEnd (the checkpoint write) has resolved', async () => {
     const { inputs, targets } = syntheticData(32, 10);
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
     const order: string[] = [];
@@ -212,16 +214,22 @@ describe('fit', () => {
   it('rejects bad options with messages that say what is wrong', async () => {
     const { inputs, targets } = syntheticData(8, 7);
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
-    await expect(fit(model, inputs, targets.slice(0, 4), { epochs: 1, batchSize: 4, seed: 1 })).rejects.toThrow(/same, non-zero number of samples, got 8 and 4/);
+    await expect(fit(model, inputs, targets.slice(0, 4), { epochs: 1, batchSize: 4, seed: 1 })).rejects.toThrow(
+      /same, non-zero number of samples, got 8 and 4/,
+    );
     await expect(fit(model, inputs, targets, { epochs: 0, batchSize: 4, seed: 1 })).rejects.toThrow(/epochs must be a positive integer/);
-    await expect(fit(model, inputs, targets, { epochs: 1, batchSize: 2.5, seed: 1 })).rejects.toThrow(/batchSize must be a positive integer/);
+    await expect(fit(model, inputs, targets, { epochs: 1, batchSize: 2.5, seed: 1 })).rejects.toThrow(
+      /batchSize must be a positive integer/,
+    );
     const other = buildAutoencoder({ height: 16, width: 16, seed: 1 });
     let checkpoint: TrainingCheckpoint | undefined;
     const big = syntheticData(8, 8);
     const bigInputs = tf.image.resizeBilinear(big.inputs, [16, 16]) as tf.Tensor4D;
     await fit(other, bigInputs, bigInputs, { epochs: 1, batchSize: 8, seed: 1, onEpochEnd: (c) => void (checkpoint = c) });
     checkpoint!.weights[0].shape = [3, 3, 1, 16];
-    await expect(fit(model, inputs, targets, { epochs: 2, batchSize: 4, seed: 1, resume: checkpoint })).rejects.toThrow(/do not fit this model/);
+    await expect(fit(model, inputs, targets, { epochs: 2, batchSize: 4, seed: 1, resume: checkpoint })).rejects.toThrow(
+      /do not fit this model/,
+    );
     [model, other].forEach((m) => m.dispose());
     tf.dispose([inputs, targets, big.inputs, big.targets, bigInputs]);
   });

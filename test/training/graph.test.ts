@@ -44,7 +44,7 @@ async function graphGradients(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tenso
 }
 
 describe('the training graph', () => {
-  it("predicts what the tfjs-layers model predicts", async () => {
+  it('predicts what the tfjs-layers model predicts', async () => {
     const { predict } = await import('../../src/training/evaluate.js');
     const model = buildAutoencoder({ height: 28, width: 28, seed: 2 });
     const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
@@ -55,22 +55,25 @@ describe('the training graph', () => {
     model.dispose();
   });
 
-  it.each(['binaryCrossentropy', 'meanSquaredError'] as LossName[])('gives the loss and gradients of tf.variableGrads through the layers (%s)', async (loss) => {
-    const model = buildAutoencoder({ height: 16, width: 16, seed: 4, loss });
-    const x = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 12) as tf.Tensor4D;
-    const y = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 13) as tf.Tensor4D;
-    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const reference = tf.variableGrads(() => referenceLoss(loss, layersLogits(model, x), y), variables);
-    const ours = await graphGradients(model, x, y);
-    expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
-    variables.forEach((variable, i) => {
-      const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
-      expect(scale).toBeGreaterThan(0);
-      expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
-    });
-    tf.dispose([x, y, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
-    model.dispose();
-  });
+  it.each(['binaryCrossentropy', 'meanSquaredError'] as LossName[])(
+    'gives the loss and gradients of tf.variableGrads through the layers (%s)',
+    async (loss) => {
+      const model = buildAutoencoder({ height: 16, width: 16, seed: 4, loss });
+      const x = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 12) as tf.Tensor4D;
+      const y = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 13) as tf.Tensor4D;
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const reference = tf.variableGrads(() => referenceLoss(loss, layersLogits(model, x), y), variables);
+      const ours = await graphGradients(model, x, y);
+      expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
+      variables.forEach((variable, i) => {
+        const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+        expect(scale).toBeGreaterThan(0);
+        expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
+      });
+      tf.dispose([x, y, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
+      model.dispose();
+    },
+  );
 
   it.each(['binaryCrossentropy', 'meanSquaredError'] as LossName[])(
     'with a loss border, gives the loss and gradients of tf.variableGrads on the mean over the inner pixels only (%s)',
@@ -80,7 +83,14 @@ describe('the training graph', () => {
       const y = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 16) as tf.Tensor4D;
       // Uneven on purpose (like a shifted pad), so a transposed or mirrored mask would fail.
       const border = { top: 4, bottom: 0, left: 2, right: 6 };
-      const mask = tf.tidy(() => tf.pad(tf.ones([1, 12, 8, 1]), [[0, 0], [4, 0], [2, 6], [0, 0]]));
+      const mask = tf.tidy(() =>
+        tf.pad(tf.ones([1, 12, 8, 1]), [
+          [0, 0],
+          [4, 0],
+          [2, 6],
+          [0, 0],
+        ]),
+      );
       const perPixel = (logits: tf.Tensor) =>
         loss === 'binaryCrossentropy'
           ? tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))
@@ -110,7 +120,9 @@ describe('the training graph', () => {
     expect(lowerModel({ ...described, lossBorder: null }).bytes).toEqual(bytes);
     expect(lowerModel({ ...described, lossBorder: { top: 0, bottom: 0, left: 0, right: 0 } }).bytes).toEqual(bytes);
     expect(lowerModel({ ...described, lossBorder: { top: 2, bottom: 2, left: 2, right: 2 } }).bytes).not.toEqual(bytes);
-    expect(() => lowerModel({ ...described, lossBorder: { top: 16, bottom: 16, left: 0, right: 0 } })).toThrow(/leaves no pixel of a 32×32 image/);
+    expect(() => lowerModel({ ...described, lossBorder: { top: 16, bottom: 16, left: 0, right: 0 } })).toThrow(
+      /leaves no pixel of a 32×32 image/,
+    );
     model.dispose();
   });
 
@@ -155,6 +167,8 @@ describe('the training graph', () => {
     const directory = mkdtempSync(join(tmpdir(), 'losslens-bad-graph-'));
     writeFileSync(join(directory, 'saved_model.pb'), 'not a protobuf');
     const { loadGraph } = await import('../../src/training/session.js');
-    await expect(loadGraph(directory, { weights: [], m: [], v: [] })).rejects.toThrow(/could not load losslens's training graph from .*losslens-bad-graph-/);
+    await expect(loadGraph(directory, { weights: [], m: [], v: [] })).rejects.toThrow(
+      /could not load losslens's training graph from .*losslens-bad-graph-/,
+    );
   });
 });

@@ -25,7 +25,13 @@ print(json.dumps(padded.ravel().tolist()))`,
       ),
     ) as number[];
     const before = tf.memory().numTensors;
-    const { inputs, targets, labels } = prepareDataset({ split: 'test', limit, noiseFactor: 0.5, seed: 1, pad: { width: 2, mode: 'edge' } });
+    const { inputs, targets, labels } = prepareDataset({
+      split: 'test',
+      limit,
+      noiseFactor: 0.5,
+      seed: 1,
+      pad: { width: 2, mode: 'edge' },
+    });
     expect(targets.shape).toEqual([limit, 32, 32, 1]);
     expect(Array.from(targets.dataSync())).toEqual(reference);
     expect(labels.length).toBe(limit);
@@ -34,7 +40,7 @@ print(json.dumps(padded.ravel().tolist()))`,
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('adds the noise after padding, from the split\'s own seed stream, border included', () => {
+  it("adds the noise after padding, from the split's own seed stream, border included", () => {
     const options = { split: 'train' as const, limit, noiseFactor: 0.5, seed: 42, pad: { width: 2, mode: 'edge' as const } };
     const { inputs, targets } = prepareDataset(options);
     const expected = addGaussianNoise(targets, { noiseFactor: 0.5, seed: deriveSeed(42, 'noise/train') });
@@ -57,8 +63,12 @@ print(json.dumps(padded.ravel().tolist()))`,
 
   it('leaves no tensor behind when the options are wrong', () => {
     const before = tf.memory().numTensors;
-    expect(() => prepareDataset({ split: 'test', limit, noiseFactor: -1, seed: 1, pad: { width: 2, mode: 'edge' } })).toThrow('noiseFactor');
-    expect(() => prepareDataset({ split: 'test', limit, noiseFactor: 0.5, seed: 1, pad: { width: -2, mode: 'edge' } })).toThrow('pad width');
+    expect(() => prepareDataset({ split: 'test', limit, noiseFactor: -1, seed: 1, pad: { width: 2, mode: 'edge' } })).toThrow(
+      'noiseFactor',
+    );
+    expect(() => prepareDataset({ split: 'test', limit, noiseFactor: 0.5, seed: 1, pad: { width: -2, mode: 'edge' } })).toThrow(
+      'pad width',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -72,8 +82,14 @@ describe('prepareDataset noise placement', () => {
     images.dispose();
     return noisy;
   }
-  const options = (mode: 'edge' | 'constant', noisePlacement: 'originalOnly' | 'beforePadding', width: number | BorderWidths = 2) =>
-    ({ split: 'test' as const, limit, noiseFactor: 0.5, seed, pad: { width, mode }, noisePlacement });
+  const options = (mode: 'edge' | 'constant', noisePlacement: 'originalOnly' | 'beforePadding', width: number | BorderWidths = 2) => ({
+    split: 'test' as const,
+    limit,
+    noiseFactor: 0.5,
+    seed,
+    pad: { width, mode },
+    noisePlacement,
+  });
   const values = (t: tf.Tensor) => Array.from(t.dataSync());
 
   it("'originalOnly' noises the original pixels and leaves the border as clean as the targets", () => {
@@ -85,7 +101,17 @@ describe('prepareDataset noise placement', () => {
     const inner = crop(inputs, 2);
     expect(values(inner)).toEqual(values(noisy));
     // Every border pixel of the input equals the clean target's.
-    const mask = tf.tidy(() => tf.sub(1, tf.pad(tf.onesLike(noisy), [[0, 0], [2, 2], [2, 2], [0, 0]])));
+    const mask = tf.tidy(() =>
+      tf.sub(
+        1,
+        tf.pad(tf.onesLike(noisy), [
+          [0, 0],
+          [2, 2],
+          [2, 2],
+          [0, 0],
+        ]),
+      ),
+    );
     const borderDifference = tf.tidy(() => tf.max(tf.abs(tf.mul(tf.sub(inputs, targets), mask))).dataSync()[0]);
     expect(borderDifference).toBe(0);
     expect(values(inputs)).not.toEqual(values(targets));

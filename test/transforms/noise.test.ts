@@ -30,7 +30,10 @@ describe('gaussianNoise', () => {
   it('is normal out into the tails: P(|z| > k) matches erfc(k/√2)', () => {
     const bounds = [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
     const probabilities = JSON.parse(
-      runPython(`import json, math, sys\nprint(json.dumps([math.erfc(float(k) / math.sqrt(2)) for k in sys.argv[1:]]))`, bounds.map(String)),
+      runPython(
+        `import json, math, sys\nprint(json.dumps([math.erfc(float(k) / math.sqrt(2)) for k in sys.argv[1:]]))`,
+        bounds.map(String),
+      ),
     ) as number[];
     const count = 2_000_000;
     const noise = gaussianNoise(count, { noiseFactor: 1, seed: 12 });
@@ -52,7 +55,9 @@ describe('gaussianNoise', () => {
   });
 
   it('rejects a negative or non-finite noise factor', () => {
-    expect(() => gaussianNoise(1, { noiseFactor: -0.1, seed: 0 })).toThrow(new NoiseError('noiseFactor must be a finite number ≥ 0, got -0.1'));
+    expect(() => gaussianNoise(1, { noiseFactor: -0.1, seed: 0 })).toThrow(
+      new NoiseError('noiseFactor must be a finite number ≥ 0, got -0.1'),
+    );
     expect(() => gaussianNoise(1, { noiseFactor: Number.NaN, seed: 0 })).toThrow('got NaN');
   });
 });

@@ -31,7 +31,9 @@ const widthCases: (number | BorderWidths)[] = [
 ];
 const modes: PadMode[] = ['edge', 'constant', 'reflect', 'symmetric'];
 const cases = inputs.flatMap((_, input) =>
-  widthCases.flatMap((width) => modes.map((mode) => ({ input, widths: borderWidths(width), width, mode, constantValue: mode === 'constant' ? 0.25 : 0 }))),
+  widthCases.flatMap((width) =>
+    modes.map((mode) => ({ input, widths: borderWidths(width), width, mode, constantValue: mode === 'constant' ? 0.25 : 0 })),
+  ),
 );
 
 // numpy pads every case in one Python run: np.pad on the height and width axes only.
@@ -78,12 +80,16 @@ describe('pad and crop errors', () => {
 
   it('rejects negative and fractional widths, naming the side', () => {
     expect(() => pad(images, -1, 'edge')).toThrow(new RangeError('pad width top must be a non-negative integer, got -1'));
-    expect(() => pad(images, { top: 0, bottom: 0, left: 1.5, right: 0 }, 'edge')).toThrow('pad width left must be a non-negative integer, got 1.5');
+    expect(() => pad(images, { top: 0, bottom: 0, left: 1.5, right: 0 }, 'edge')).toThrow(
+      'pad width left must be a non-negative integer, got 1.5',
+    );
     expect(() => crop(images, { top: 0, bottom: -2, left: 0, right: 0 })).toThrow('pad width bottom must be a non-negative integer');
   });
 
   it('rejects an unknown mode and lists the known ones', () => {
-    expect(() => pad(images, 1, 'wrap' as PadMode)).toThrow("unknown pad mode 'wrap'; use one of 'edge', 'constant', 'reflect', 'symmetric'");
+    expect(() => pad(images, 1, 'wrap' as PadMode)).toThrow(
+      "unknown pad mode 'wrap'; use one of 'edge', 'constant', 'reflect', 'symmetric'",
+    );
   });
 
   it('rejects tensors that are not NHWC', () => {

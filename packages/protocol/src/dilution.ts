@@ -46,7 +46,16 @@ function panel(measure: LossMeasure, points: readonly DilutionPoint[]): Record<s
     height: PANEL_HEIGHT,
     layer: [
       {
-        data: { values: points.map(({ mode, padWidth, pixels, perPixel, perImage, seeds }) => ({ mode, padWidth, pixels, perPixel, perImage, seeds })) },
+        data: {
+          values: points.map(({ mode, padWidth, pixels, perPixel, perImage, seeds }) => ({
+            mode,
+            padWidth,
+            pixels,
+            perPixel,
+            perImage,
+            seeds,
+          })),
+        },
         mark: { type: 'line', point: { filled: true, size: 50 } },
         encoding: {
           x,
@@ -82,7 +91,10 @@ function panel(measure: LossMeasure, points: readonly DilutionPoint[]): Record<s
 }
 
 /** The two-panel figure (per pixel, per image) for `points`. */
-export function dilutionSpec(points: readonly DilutionPoint[], options: { title?: string; subtitle?: string } = {}): Record<string, unknown> {
+export function dilutionSpec(
+  points: readonly DilutionPoint[],
+  options: { title?: string; subtitle?: string } = {},
+): Record<string, unknown> {
   if (points.length === 0) throw new PayloadError('points', 'must hold at least one pad width');
   points.forEach(checkPoint);
   return {

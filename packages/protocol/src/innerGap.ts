@@ -35,18 +35,28 @@ function checkPoint(point: InnerGapPoint, index: number): void {
   }
   const bounds = [point.low, point.high];
   if (!(bounds.every((b) => b === null) || bounds.every((b) => typeof b === 'number' && Number.isFinite(b)))) {
-    throw new PayloadError(`points[${index}].low/high`, `must both be finite numbers or both null, got ${describeValue(point.low)} and ${describeValue(point.high)}`);
+    throw new PayloadError(
+      `points[${index}].low/high`,
+      `must both be finite numbers or both null, got ${describeValue(point.low)} and ${describeValue(point.high)}`,
+    );
   }
   if (point.low !== null && point.high !== null && !(point.low <= point.mean && point.mean <= point.high)) {
     throw new PayloadError(`points[${index}]`, `interval ${point.low} to ${point.high} must contain the mean ${point.mean}`);
   }
-  if (!Array.isArray(point.values) || point.values.length === 0 || !point.values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+  if (
+    !Array.isArray(point.values) ||
+    point.values.length === 0 ||
+    !point.values.every((v) => typeof v === 'number' && Number.isFinite(v))
+  ) {
     throw new PayloadError(`points[${index}].values`, 'must be a non-empty list of finite numbers (one per seed)');
   }
 }
 
 /** The figure for `points`, top to bottom in the order given. */
-export function innerGapSpec(points: readonly InnerGapPoint[], options: { title?: string; subtitle?: string } = {}): Record<string, unknown> {
+export function innerGapSpec(
+  points: readonly InnerGapPoint[],
+  options: { title?: string; subtitle?: string } = {},
+): Record<string, unknown> {
   if (points.length === 0) throw new PayloadError('points', 'must hold at least one configuration');
   points.forEach(checkPoint);
   const names = points.map((p) => p.configuration);
@@ -54,7 +64,14 @@ export function innerGapSpec(points: readonly InnerGapPoint[], options: { title?
   const x = { type: 'quantitative', title: 'inner 28×28 loss per image, minus the 28×28 baseline (same seed)' };
   const y = { field: 'configuration', type: 'nominal', sort: names, title: null, axis: { labelLimit: 360 } };
   const color = { field: 'verdict', type: 'nominal', title: 'verdict', legend: { labelLimit: 300 } };
-  const rows = points.map(({ configuration, mean, low, high, values, verdict }) => ({ configuration, mean, low, high, seeds: values.length, verdict }));
+  const rows = points.map(({ configuration, mean, low, high, values, verdict }) => ({
+    configuration,
+    mean,
+    low,
+    high,
+    seeds: values.length,
+    verdict,
+  }));
   const seeds = points.flatMap((p) => p.values.map((value) => ({ configuration: p.configuration, value })));
   const tooltip = [
     { field: 'configuration', type: 'nominal' },
@@ -73,14 +90,26 @@ export function innerGapSpec(points: readonly InnerGapPoint[], options: { title?
     width: WIDTH,
     height: { step: ROW_HEIGHT },
     layer: [
-      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { x: { field: 'zero', ...x } } },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
+        encoding: { x: { field: 'zero', ...x } },
+      },
       {
         data: { values: rows.filter((r) => r.low !== null) },
         mark: { type: 'rule', strokeWidth: 2 },
         encoding: { y, x: { field: 'low', ...x }, x2: { field: 'high' }, color, tooltip },
       },
-      { data: { values: seeds }, mark: { type: 'tick', color: '#999', thickness: 1, size: 10 }, encoding: { y, x: { field: 'value', ...x } } },
-      { data: { values: rows }, mark: { type: 'point', filled: true, size: 70 }, encoding: { y, x: { field: 'mean', ...x }, color, tooltip } },
+      {
+        data: { values: seeds },
+        mark: { type: 'tick', color: '#999', thickness: 1, size: 10 },
+        encoding: { y, x: { field: 'value', ...x } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: { y, x: { field: 'mean', ...x }, color, tooltip },
+      },
     ],
   };
 }

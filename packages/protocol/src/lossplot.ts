@@ -54,7 +54,16 @@ function curveLayer(measure: LossMeasure): Record<string, unknown> {
       y: { field: measure, type: 'quantitative', title: MEASURE_LABELS[measure].axis, scale: { zero: false } },
       // Run labels differ only at their end ("… bce" / "… mse"); Vega-Lite's 160 px default would cut exactly that off.
       color: { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 360 } },
-      strokeDash: { ...split, scale: { ...split.scale, range: [[1, 0], [6, 3]] } },
+      strokeDash: {
+        ...split,
+        scale: {
+          ...split.scale,
+          range: [
+            [1, 0],
+            [6, 3],
+          ],
+        },
+      },
       // Mid grey reads on light and dark backgrounds; the legend's default is the theme's ink.
       shape: { ...split, legend: { symbolFillColor: '#888', symbolStrokeColor: '#888' } },
       tooltip: [
@@ -87,10 +96,7 @@ function annotationLayer(annotation: LossAnnotation, index: number): Record<stri
 }
 
 /** The complete Vega-Lite v6 spec of `payload` showing `measure`. */
-export function lossPlotSpec(
-  payload: Omit<LossPlotPayload, 'spec'>,
-  measure: LossMeasure,
-): Record<string, unknown> {
+export function lossPlotSpec(payload: Omit<LossPlotPayload, 'spec'>, measure: LossMeasure): Record<string, unknown> {
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: { text: payload.title, subtitle: MEASURE_LABELS[measure].subtitle },
@@ -98,10 +104,7 @@ export function lossPlotSpec(
     height: HEIGHT,
     // Keep user-visible text as data so the renderer never has to interpret markup.
     usermeta: { losslens: { measure } },
-    layer: [
-      { data: { values: payload.points.map(pointRow) }, ...curveLayer(measure) },
-      ...payload.annotations.map(annotationLayer),
-    ],
+    layer: [{ data: { values: payload.points.map(pointRow) }, ...curveLayer(measure) }, ...payload.annotations.map(annotationLayer)],
     resolve: { scale: { color: 'shared' } },
   };
 }

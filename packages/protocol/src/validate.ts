@@ -10,15 +10,7 @@
 
 import { hasInnerRegion, type BorderWidths } from './border.js';
 import { decodeFloat32, Float32DecodeError } from './float32.js';
-import type {
-  Colormap,
-  LossAnnotation,
-  LossMeasure,
-  LossPlotPayload,
-  LossPoint,
-  TensorPanel,
-  TensorPayload,
-} from './mime.js';
+import type { Colormap, LossAnnotation, LossMeasure, LossPlotPayload, LossPoint, TensorPanel, TensorPayload } from './mime.js';
 import { PAYLOAD_LIMITS } from './mime.js';
 
 /** A payload that cannot be drawn; `path` names the offending field ("panels[0].range"). */
@@ -221,7 +213,10 @@ export function validateTensorPayload(value: unknown): TensorPayload {
   const images = panels[0].shape[0];
   panels.forEach((p, i) => {
     if (p.shape[0] !== images) {
-      throw new PayloadError(`panels[${i}].shape[0]`, `is ${p.shape[0]} images but panels[0] has ${images}; all panels show the same images`);
+      throw new PayloadError(
+        `panels[${i}].shape[0]`,
+        `is ${p.shape[0]} images but panels[0] has ${images}; all panels show the same images`,
+      );
     }
   });
   if (images > PAYLOAD_LIMITS.tensorImages) {
@@ -299,11 +294,23 @@ export function validateLossPlotFields(value: unknown): Omit<LossPlotPayload, 's
   const pointList = array(field(o, 'points'), 'points');
   if (pointList.length === 0) throw new PayloadError('points', 'must hold at least one loss value');
   if (pointList.length > PAYLOAD_LIMITS.lossPoints) {
-    overLimit('points', 'loss values', pointList.length, PAYLOAD_LIMITS.lossPoints, 'plot fewer runs or epochs, e.g. one plot per group of runs');
+    overLimit(
+      'points',
+      'loss values',
+      pointList.length,
+      PAYLOAD_LIMITS.lossPoints,
+      'plot fewer runs or epochs, e.g. one plot per group of runs',
+    );
   }
   const annotationList = array(field(o, 'annotations'), 'annotations');
   if (annotationList.length > PAYLOAD_LIMITS.lossAnnotations) {
-    overLimit('annotations', 'annotations', annotationList.length, PAYLOAD_LIMITS.lossAnnotations, 'annotate one run each, and plot fewer runs');
+    overLimit(
+      'annotations',
+      'annotations',
+      annotationList.length,
+      PAYLOAD_LIMITS.lossAnnotations,
+      'annotate one run each, and plot fewer runs',
+    );
   }
   const countRun = runCounter();
   const points = pointList.map((p, i) => {
