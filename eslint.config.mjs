@@ -21,7 +21,7 @@ export default defineConfig(
       'notebooks/',
       'test/fixtures/',
       'extension/losslens_extension/',
-      'src/shared/colormapTables.ts',
+      'packages/protocol/src/colormapTables.ts',
     ],
   },
   eslint.configs.recommended,

@@ -22,7 +22,7 @@ check() {
 check 'prettier --check' "$bin/prettier" --check --log-level warn "${prettier_cache[@]}" .
 check 'eslint' "$bin/eslint" "${eslint_cache[@]}" .
 # tslab's TypeScript 5.0 also installs a tsc into node_modules/.bin; this is package.json's.
-for project in test bench scripts; do
+for project in test bench packages/protocol/scripts; do
   check "tsc --noEmit -p $project" node node_modules/typescript/bin/tsc --noEmit -p "$project"
 done
 [ "$status" = 0 ] || printf '[lint] failed; `npm run format` fixes the formatting, `npx eslint . --fix` what ESLint can\n' >&2

@@ -75,7 +75,7 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
    * Each render (decoding every image, drawing the first page) is recorded as a performance
    * measure (RENDER_MEASURE, with image counts as detail) for the browser's performance tools.
    */
-  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+  renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const start = performance.now();
     try {
       const payload = validateTensorPayload(model.data[this._mimeType]);
@@ -90,6 +90,7 @@ export class RenderedTensor extends Widget implements IRenderMime.IRenderer {
     } catch (error) {
       showError(this.node, 'tensor', error);
     }
+    return Promise.resolve();
   }
 
   private _showPage(page: number): void {

@@ -17,7 +17,7 @@ function refusingLoader(): Loader {
 
 /** Draws a Vega-Lite spec as SVG (its text stays selectable and searchable) with tooltips. */
 export function embedVegaLite(element: HTMLElement, spec: Record<string, unknown>, dark: boolean): Promise<Result> {
-  return embed(element, spec as never, {
+  return embed(element, spec, {
     mode: 'vega-lite',
     renderer: 'svg',
     // The export menu would offer "Open in Vega Editor", which posts the data to a website.

@@ -177,8 +177,8 @@ async function runSet(
       cacheDir: options.cacheDir,
       force: options.force,
       signal: interrupt.signal,
-      onProgress: progress.update,
-      onStage: progress.note,
+      onProgress: (event) => progress.update(event),
+      onStage: (message) => progress.note(message),
     };
     try {
       return await runExperiment(config, runOptions);
@@ -308,12 +308,14 @@ function program(io: Io, setExit: (code: number) => void): Command {
           .default(DEFAULT_CONFIG.lossRegion),
       ),
   );
-  run.showHelpAfterError(usageHint(run)).action(async (options) => setExit(await runCommand(options, io)));
+  run.showHelpAfterError(usageHint(run)).action(async (options: RunCommandOptions) => setExit(await runCommand(options, io)));
 
   const reproduce = addSharedOptions(
     root.command('reproduce').description("run the question's two configs (28×28; edge-padded by 2 to 32×32) and print the ledger table"),
   ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
-  reproduce.showHelpAfterError(usageHint(reproduce)).action(async (options) => setExit(await reproduceCommand(options, io)));
+  reproduce
+    .showHelpAfterError(usageHint(reproduce))
+    .action(async (options: SharedOptions & { seeds: number }) => setExit(await reproduceCommand(options, io)));
   registerSweepCommands(root, io, setExit, usageHint);
   registerPlanCommand(root, io, setExit);
   root.showHelpAfterError("Run 'losslens --help' for the commands.");

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
@@ -74,11 +75,18 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
   });
   const module = { exports: undefined as unknown };
   // Imports resolve as in the kernel: from the notebook's folder ("losslens" via its node_modules).
+  // A CommonJS module body, as the kernel would run it; named after the notebook in stack traces.
+  const evaluate = compileFunction(outputText, ['require', 'module', 'exports'], { filename: path }) as (
+    require: NodeJS.Require,
+    module: { exports: unknown },
+    exports: object,
+  ) => void;
   try {
-    new Function('require', 'module', 'exports', outputText)(createRequire(resolve(path)), module, {});
+    evaluate(createRequire(resolve(path)), module, {});
   } catch (error) {
     throw new Error(
       `${notebook}: its imports, parameters and cell tagged 'runs' failed to evaluate: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     );
   }
   if (!Array.isArray(module.exports)) throw new Error(`${notebook}: the cell tagged 'runs' must define runConfigs as an array of configs`);

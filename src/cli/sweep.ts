@@ -203,7 +203,7 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
       cacheDir: options.cacheDir,
       force: options.force,
       signal: interrupt.signal,
-      onEvent: progress.update,
+      onEvent: (event) => progress.update(event),
     });
   } catch (error) {
     if (error instanceof SweepGridError && error.field in FLAGS) {
@@ -236,7 +236,14 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
 }
 
 /** One point, for processExecutor and the Ray driver: refuses a config meant for other code. */
-async function pointCommand(options: { config: string; cacheDir: string; codeVersion: string; force?: boolean }, io: Io): Promise<number> {
+interface PointOptions {
+  config: string;
+  cacheDir: string;
+  codeVersion: string;
+  force?: boolean;
+}
+
+async function pointCommand(options: PointOptions, io: Io): Promise<number> {
   const mine = codeVersion();
   if (options.codeVersion !== mine) {
     io.stderr.write(
@@ -336,5 +343,5 @@ export function registerSweepCommands(
     .requiredOption('--cache-dir <dir>', 'where to store the result')
     .requiredOption('--code-version <version>', "the caller's code version; the point is refused if this node's differs")
     .option('--force', 'recompute even if cached')
-    .action(async (options) => setExit(await pointCommand(options, io)));
+    .action(async (options: PointOptions) => setExit(await pointCommand(options, io)));
 }

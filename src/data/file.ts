@@ -26,8 +26,8 @@ export function readDataFile(path: string): Buffer {
     if (code === 'EACCES') refuse('cannot be read (permission denied)');
     throw error;
   }
-  if (kind!.isDirectory()) refuse('is a directory, not a file');
-  if (!kind!.isFile()) refuse('is not a regular file (a device, FIFO or socket)');
+  if (kind.isDirectory()) refuse('is a directory, not a file');
+  if (!kind.isFile()) refuse('is not a regular file (a device, FIFO or socket)');
   try {
     return readFileSync(path);
   } catch (error) {

@@ -63,7 +63,7 @@ export function decodeEntry<T>(text: string, isValid: (value: unknown) => value 
   if (newline < 0) throw new EntryError('no header line (truncated?)');
   let header: { format?: unknown; sha256?: unknown };
   try {
-    header = JSON.parse(text.slice(0, newline));
+    header = JSON.parse(text.slice(0, newline)) as typeof header;
   } catch {
     throw new EntryError('unreadable header');
   }

@@ -31,7 +31,13 @@ export function inProcessExecutor(): SweepExecutor {
     concurrency: 1,
     async runPoint(task, { cacheDir, force, signal, report }) {
       report.started('local');
-      const result = await runExperiment(task.config, { cacheDir, force, signal, onProgress: report.progress, onStage: report.stage });
+      const result = await runExperiment(task.config, {
+        cacheDir,
+        force,
+        signal,
+        onProgress: (event) => report.progress(event),
+        onStage: (message) => report.stage(message),
+      });
       if (result.key !== task.key) throw new Error(`point ${task.label}: ran as key ${result.key}, expected ${task.key}`);
       return result;
     },
@@ -87,8 +93,8 @@ export function processExecutor(processes: number): SweepExecutor {
         report.started(`local pid ${child.pid}`);
         let stdout = '';
         let log = '';
-        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-        createInterface({ input: child.stderr! }).on('line', (line) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        createInterface({ input: child.stderr }).on('line', (line) => {
           const message = parsePointMessage(line);
           if (message?.event === 'progress') report.progress(message.progress);
           else if (message?.event === 'stage') report.stage(message.message);
@@ -112,13 +118,14 @@ export function processExecutor(processes: number): SweepExecutor {
             if (!result) throw new Error(`the point's process finished (${outcome.status}) but left no valid cache entry ${task.key}`);
             resolve({ ...result, origin: 'computed' });
           } catch (error) {
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       });
     },
-    async close() {
+    close() {
       for (const child of children) child.kill('SIGINT');
+      return Promise.resolve();
     },
   };
 }
@@ -153,7 +160,7 @@ export function acceptEntry(text: string, task: SweepTask, cacheDir: string): Ex
   try {
     result = decodeEntry(text, (value): value is ExperimentResult => isExperimentResult(value, task.key));
   } catch (error) {
-    throw new Error(`refusing the entry for ${task.label} (${task.key}): ${(error as Error).message}`);
+    throw new Error(`refusing the entry for ${task.label} (${task.key}): ${(error as Error).message}`, { cause: error });
   }
   if (result.codeVersion !== task.codeVersion) {
     throw new Error(
@@ -263,11 +270,11 @@ export function rayExecutor(options: RayExecutorOptions): SweepExecutor {
         reject(wrapped);
         failAll(wrapped);
       });
-      createInterface({ input: child.stderr! }).on('line', (line) => {
+      createInterface({ input: child.stderr }).on('line', (line) => {
         log = `${log}${line}\n`.slice(-4000);
         options.onLog?.(line);
       });
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         let message: DriverMessage;
         try {
           message = JSON.parse(line) as DriverMessage;

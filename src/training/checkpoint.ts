@@ -48,8 +48,11 @@ export function serializeTensor(name: string, tensor: tfn.Tensor): SerializedTen
   return { name, shape: tensor.shape.slice(), dtype: 'float32', base64: encodeFloat32(tensor.dataSync() as Float32Array) };
 }
 
-/** The float32 values of `serialized`, checked to fill its shape. */
-function checkedValues(serialized: SerializedTensor): Float32Array {
+/**
+ * The float32 values of `serialized`, checked to fill its shape. It comes from a file, so its
+ * dtype is whatever the file says until checked.
+ */
+function checkedValues(serialized: Omit<SerializedTensor, 'dtype'> & { dtype: string }): Float32Array {
   const size = serialized.shape.reduce((a, b) => a * b, 1);
   const corrupt = (found: string) =>
     new RangeError(

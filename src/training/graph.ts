@@ -212,7 +212,7 @@ function backward(
   model: GraphModel,
 ): string[] {
   const shapes = weightShapes(model.layers);
-  const gradients: string[] = new Array(weights.length);
+  const gradients = new Array<string>(weights.length);
   let weight = weights.length;
   let dOutput = dLogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {

@@ -15,7 +15,9 @@ import { rgb } from 'd3-color';
 const SIZE = 256;
 // The workspace hoists d3 to the root node_modules; resolve it as Node does rather than by a fixed path.
 const chromaticMain = createRequire(import.meta.url).resolve('d3-scale-chromatic');
-const version = JSON.parse(readFileSync(new URL('../package.json', `file://${chromaticMain}`), 'utf8')).version;
+/** @type {unknown} */
+const manifest = JSON.parse(readFileSync(new URL('../package.json', `file://${chromaticMain}`), 'utf8'));
+const { version } = /** @type {{ version: string }} */ (manifest);
 
 /** matplotlib's viridis: entry i is the colour of values in [i / 256, (i + 1) / 256). */
 const viridis = Array.from({ length: SIZE }, (_, i) =>
