@@ -46,6 +46,11 @@ const region =
     return part ? pick(part) : null;
   };
 
+const perPixel = (part: LedgerPart) => part.perPixel;
+const perImage = (part: LedgerPart) => part.perImage;
+const floorPerImage = (part: LedgerPart) => part.floor.perImage;
+const excessPerImage = (part: LedgerPart) => part.excess.perImage;
+
 export function ledgerReport(runs: readonly ReportRun[]): string {
   const cell = (run: ReportRun, pick: Pick, digits: number) => formatValues(run.results.map(pick), digits);
   const seedCount = Math.max(...runs.map((run) => run.results.length));
@@ -71,26 +76,10 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
     ['run', 'inner per pixel', 'inner per image', 'border per pixel', 'border per image', 'border share %'],
     runs.map((run) => [
       run.label,
-      cell(
-        run,
-        region('inner', (p) => p.perPixel),
-        4,
-      ),
-      cell(
-        run,
-        region('inner', (p) => p.perImage),
-        2,
-      ),
-      cell(
-        run,
-        region('border', (p) => p.perPixel),
-        4,
-      ),
-      cell(
-        run,
-        region('border', (p) => p.perImage),
-        2,
-      ),
+      cell(run, region('inner', perPixel), 4),
+      cell(run, region('inner', perImage), 2),
+      cell(run, region('border', perPixel), 4),
+      cell(run, region('border', perImage), 2),
       cell(run, (r) => (ledgerOf(r).regions.border ? 100 * ledgerOf(r).regions.border!.share : null), 1),
     ]),
   );
@@ -101,26 +90,10 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
       cell(run, (r) => ledgerOf(r).floor.perImage, 2),
       cell(run, (r) => ledgerOf(r).excess.perImage, 2),
       cell(run, (r) => ledgerOf(r).perImage, 2),
-      cell(
-        run,
-        region('inner', (p) => p.floor.perImage),
-        2,
-      ),
-      cell(
-        run,
-        region('inner', (p) => p.excess.perImage),
-        2,
-      ),
-      cell(
-        run,
-        region('border', (p) => p.floor.perImage),
-        2,
-      ),
-      cell(
-        run,
-        region('border', (p) => p.excess.perImage),
-        2,
-      ),
+      cell(run, region('inner', floorPerImage), 2),
+      cell(run, region('inner', excessPerImage), 2),
+      cell(run, region('border', floorPerImage), 2),
+      cell(run, region('border', excessPerImage), 2),
     ]),
   );
   return [
