@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultPath } from '../../src/experiments/run.js';
@@ -16,6 +15,7 @@ import { sweep as sweepFromSource } from '../../src/experiments/sweep.js';
 import { RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 import { freePort } from '../helpers/jupyterLab.js';
+import { buildLibrary } from '../helpers/cli.js';
 
 const ray = join(repoRoot, '.venv', 'bin', 'ray');
 const bin = join(repoRoot, 'bin', 'losslens.js');
@@ -133,7 +133,7 @@ let second: RayNode | undefined;
 let address = '';
 
 beforeAll(async () => {
-  spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'inherit' });
+  buildLibrary();
   head = await startNode(async () => {
     const port = await freePort();
     address = `${HEAD_IP}:${port}`;
@@ -207,6 +207,8 @@ describe('sweep on a two-node Ray cluster', () => {
 
   it('the library API: a worker killed mid-point is replaced, its point retried, and the sweep completes', async () => {
     // The compiled library, as a notebook loads it: its code version is the workers' (they run dist/ too).
+    // Node's own loader on purpose: an import() would go through vitest's transform, and the code version must be dist/'s.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const library = require(join(repoRoot, 'dist', 'index.js')) as typeof import('../../src/index.js');
     const messages: DriverMessage[] = [];
     let killed: number | undefined;
