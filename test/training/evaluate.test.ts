@@ -5,7 +5,7 @@ import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { evaluate, predict } from '../../src/training/evaluate.js';
 
 describe('evaluate and predict', () => {
-  const inputs = tf.randomUniform([37, 16, 16, 1], 0, 1, 'float32', 1) as tfn.Tensor4D;
+  const inputs = tf.randomUniform<tfn.Rank.R4>([37, 16, 16, 1], 0, 1, 'float32', 1);
   const targets = tf.tidy(() => tf.cast(tf.greater(inputs, 0.5), 'float32')) as tfn.Tensor4D;
 
   it('predict in batches equals one model.predict over everything', async () => {

@@ -3,6 +3,9 @@
  * layers model's output, and its gradients equal tf.variableGrads through the layers with
  * Keras's loss (BCE from the logits, MSE on the sigmoid output).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
@@ -23,10 +26,10 @@ function layersLogits(model: tfn.LayersModel, x: tfn.Tensor4D): tfn.Tensor4D {
   return tf.fused.conv2d({ x: hidden as tfn.Tensor4D, filter: kernel as tfn.Tensor4D, bias, strides: 1, pad: 'same' });
 }
 
-const referenceLoss = (loss: LossName, logits: tfn.Tensor, y: tfn.Tensor) =>
-  (loss === 'binaryCrossentropy'
+const referenceLoss = (loss: LossName, logits: tfn.Tensor, y: tfn.Tensor): tfn.Scalar =>
+  loss === 'binaryCrossentropy'
     ? tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))))
-    : tf.mean(tf.squaredDifference(tf.sigmoid(logits), y))) as tfn.Scalar;
+    : tf.mean(tf.squaredDifference(tf.sigmoid(logits), y));
 
 /** One call of the train signature from zero moments; its first-moment output is (1 − β1)·gradient. */
 async function graphGradients(model: tfn.LayersModel, x: tfn.Tensor4D, y: tfn.Tensor4D, lossBorder: BorderWidths | null = null) {
@@ -48,7 +51,7 @@ describe('the training graph', () => {
   it('predicts what the tfjs-layers model predicts', async () => {
     const { predict } = await import('../../src/training/evaluate.js');
     const model = buildAutoencoder({ height: 28, width: 28, seed: 2 });
-    const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11) as tfn.Tensor4D;
+    const x = tf.randomUniform<tfn.Rank.R4>([3, 28, 28, 1], 0, 1, 'float32', 11);
     const ours = await predict(model, x, 2);
     const reference = model.predict(x) as tfn.Tensor;
     expect(maxAbs(ours, reference)).toBeLessThan(1e-6);
@@ -60,8 +63,8 @@ describe('the training graph', () => {
     'gives the loss and gradients of tf.variableGrads through the layers (%s)',
     async (loss) => {
       const model = buildAutoencoder({ height: 16, width: 16, seed: 4, loss });
-      const x = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 12) as tfn.Tensor4D;
-      const y = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 13) as tfn.Tensor4D;
+      const x = tf.randomUniform<tfn.Rank.R4>([6, 16, 16, 1], 0, 1, 'float32', 12);
+      const y = tf.randomUniform<tfn.Rank.R4>([6, 16, 16, 1], 0, 1, 'float32', 13);
       const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
       const reference = tf.variableGrads(() => referenceLoss(loss, layersLogits(model, x), y), variables);
       const ours = await graphGradients(model, x, y);
@@ -80,8 +83,8 @@ describe('the training graph', () => {
     'with a loss border, gives the loss and gradients of tf.variableGrads on the mean over the inner pixels only (%s)',
     async (loss) => {
       const model = buildAutoencoder({ height: 16, width: 16, seed: 5, loss });
-      const x = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 15) as tfn.Tensor4D;
-      const y = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 16) as tfn.Tensor4D;
+      const x = tf.randomUniform<tfn.Rank.R4>([5, 16, 16, 1], 0, 1, 'float32', 15);
+      const y = tf.randomUniform<tfn.Rank.R4>([5, 16, 16, 1], 0, 1, 'float32', 16);
       // Uneven on purpose (like a shifted pad), so a transposed or mirrored mask would fail.
       const border = { top: 4, bottom: 0, left: 2, right: 6 };
       const mask = tf.tidy(() =>
@@ -96,7 +99,7 @@ describe('the training graph', () => {
         loss === 'binaryCrossentropy'
           ? tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))
           : tf.squaredDifference(tf.sigmoid(logits), y);
-      const masked = () => tf.div(tf.sum(tf.mul(perPixel(layersLogits(model, x)), mask)), 5 * 12 * 8) as tfn.Scalar;
+      const masked = (): tfn.Scalar => tf.div(tf.sum(tf.mul(perPixel(layersLogits(model, x)), mask)), 5 * 12 * 8);
       const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
       const reference = tf.variableGrads(masked, variables);
       const ours = await graphGradients(model, x, y, border);
@@ -137,7 +140,7 @@ describe('the training graph', () => {
     ];
     const model = buildAutoencoder({ height: 14, width: 14, seed: 3, layers });
     expect(graphModelOf(model).layers).toEqual(layers);
-    const x = tf.randomUniform([4, 14, 14, 1], 0, 1, 'float32', 14) as tfn.Tensor4D;
+    const x = tf.randomUniform<tfn.Rank.R4>([4, 14, 14, 1], 0, 1, 'float32', 14);
     const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
     const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(model, x), x), variables);
     const ours = await graphGradients(model, x, x);
@@ -162,9 +165,6 @@ describe('the training graph', () => {
   });
 
   it('names an unloadable graph folder in one clear error', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const directory = mkdtempSync(join(tmpdir(), 'losslens-bad-graph-'));
     writeFileSync(join(directory, 'saved_model.pb'), 'not a protobuf');
     const { loadGraph } = await import('../../src/training/session.js');

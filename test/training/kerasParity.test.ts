@@ -37,7 +37,7 @@ describe('Keras parity', () => {
     const side = 8;
     const steps = 3;
     const model = buildAutoencoder({ height: side, width: side, seed: 12 });
-    const inputs = tf.randomUniform([16, side, side, 1], 0, 1, 'float32', 31) as tfn.Tensor4D;
+    const inputs = tf.randomUniform<tfn.Rank.R4>([16, side, side, 1], 0, 1, 'float32', 31);
     const targets = tf.tidy(() => tf.clipByValue(tf.mul(inputs, 1.5), 0, 1)) as tfn.Tensor4D;
     const job = {
       side,
