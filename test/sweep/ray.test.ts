@@ -15,7 +15,7 @@ import { sweep as sweepFromSource } from '../../src/experiments/sweep.js';
 import { RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 import { freePort } from '../helpers/jupyterLab.js';
-import { buildLibrary } from '../helpers/cli.js';
+import { buildLibrary, type SweepJson } from '../helpers/cli.js';
 
 const ray = join(repoRoot, '.venv', 'bin', 'ray');
 const bin = join(repoRoot, 'bin', 'losslens.js');
@@ -71,8 +71,8 @@ async function startNodeOnce(args: string[], tempDir: string): Promise<RayNode> 
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const node = { child, output: () => output };
   const started = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
@@ -139,7 +139,7 @@ beforeAll(async () => {
     address = `${HEAD_IP}:${port}`;
     return ['--head', `--port=${port}`, `--node-ip-address=${HEAD_IP}`];
   }, 'head');
-  second = await startNode(async () => [`--address=${address}`, `--node-ip-address=${NODE_IP}`], 'node');
+  second = await startNode(() => Promise.resolve([`--address=${address}`, `--node-ip-address=${NODE_IP}`]), 'node');
 }, 900_000);
 
 afterAll(async () => {
@@ -182,10 +182,10 @@ describe('sweep on a two-node Ray cluster', () => {
       '--json',
     ]);
     expect(remote.code, remote.stderr).toBe(0);
-    const payload = JSON.parse(remote.stdout);
+    const payload = JSON.parse(remote.stdout) as SweepJson;
     expect(payload.status).toBe('completed');
     expect(payload.rows.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-    const nodes = new Set(payload.rows.map((r: { node: string }) => r.node));
+    const nodes = new Set(payload.rows.map((r) => r.node));
     expect(nodes.size, `points ran on ${[...nodes].join(', ')}`).toBe(2);
 
     const local = dir('cache-local');
