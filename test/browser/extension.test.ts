@@ -23,7 +23,7 @@ interface NotebookCell {
   cell_type: string;
   outputs?: { data: Record<string, unknown> }[];
 }
-const codeCells = (JSON.parse(readFileSync(fixture, 'utf8')).cells as NotebookCell[]).filter((c) => c.cell_type === 'code');
+const codeCells = (JSON.parse(readFileSync(fixture, 'utf8')) as { cells: NotebookCell[] }).cells.filter((c) => c.cell_type === 'code');
 const payloadOf = <T>(cell: number, mime: string): T => codeCells[cell].outputs![0].data[mime] as T;
 
 let lab: LabSession | undefined;
@@ -133,7 +133,9 @@ describe('tensor renderer', () => {
     const images = payloadOf<TensorPayload>(CELL.paged, TENSOR_MIME).captions.length;
     await expect.poll(() => cell(CELL.paged).locator('canvas.losslens-image').count()).toBe(100);
     const measures = await page.evaluate(() =>
-      performance.getEntriesByName('losslens:render-tensor').map((m) => ({ ms: m.duration, ...(m as PerformanceMeasure).detail })),
+      performance
+        .getEntriesByName('losslens:render-tensor')
+        .map((m) => ({ ms: m.duration, ...((m as PerformanceMeasure).detail as { images?: number; drawn?: number }) })),
     );
     const paged = measures.find((m) => m.images === images && m.drawn === 100);
     expect(paged).toBeDefined();

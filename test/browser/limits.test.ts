@@ -177,7 +177,12 @@ async function timeline(): Promise<{ tasks: LongTask[]; measures: Measure[] }> {
     measures: performance
       .getEntriesByType('measure')
       .filter((m) => m.name.startsWith('losslens:'))
-      .map((m) => ({ name: m.name, start: m.startTime, duration: m.duration, detail: (m as PerformanceMeasure).detail })),
+      .map((m) => ({
+        name: m.name,
+        start: m.startTime,
+        duration: m.duration,
+        detail: (m as PerformanceMeasure).detail as Record<string, unknown>,
+      })),
   }));
 }
 

@@ -5,6 +5,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, cliBin, runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/python.js';
+import type { ExperimentComparison } from '../../src/experiments/compare.js';
+import type { ExperimentResult } from '../../src/experiments/result.js';
+import type { ResultMetric, SeedSummary } from '../../src/experiments/seeds.js';
+
+/** What `losslens reproduce --json` prints (src/cli/main.ts builds it inline). */
+interface ReproducePayload {
+  command: 'reproduce';
+  seeds: number[];
+  status: string;
+  runs: { label: string; results: ExperimentResult[]; summary: Partial<Record<ResultMetric, SeedSummary>> }[];
+  comparison: ExperimentComparison | null;
+}
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-cli-'));
 const SMALL = ['--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--cache-dir', cacheDir];
@@ -75,7 +87,7 @@ describe('losslens vocabulary', () => {
     expect(short.code).toBe(0);
     const long = losslens('run', ...SMALL, '--seed', '5', '--loss', 'meanSquaredError', '--json');
     expect(long.code).toBe(0);
-    const [a, b] = [short, long].map((r) => JSON.parse(r.stdout));
+    const [a, b] = [short, long].map((r) => JSON.parse(r.stdout) as ExperimentResult);
     expect(a.config.loss).toBe('meanSquaredError');
     expect(b.key).toBe(a.key);
     expect(b.origin).toBe('cache');
@@ -86,11 +98,11 @@ describe('losslens --json', () => {
   it('run: prints one ExperimentResult on stdout, progress on stderr', () => {
     const { code, stdout, stderr } = losslens('run', ...SMALL, '--pad-width', '2', '--json');
     expect(code).toBe(0);
-    const result = JSON.parse(stdout);
+    const result = JSON.parse(stdout) as ExperimentResult;
     expect(result.status).toBe('completed');
     expect(result.config).toMatchObject({ pad: { width: 2, mode: 'edge' }, epochs: 1, trainSamples: 200, testSamples: 50 });
-    expect(result.ledger.pixels).toBe(1024);
-    expect(typeof result.ledger.regions.border.perImage).toBe('number');
+    expect(result.ledger?.pixels).toBe(1024);
+    expect(typeof result.ledger?.regions.border?.perImage).toBe('number');
     expect(result.history).toHaveLength(1);
     expect(stderr).toMatch(/epoch 1\/1/);
   });
@@ -98,13 +110,13 @@ describe('losslens --json', () => {
   it('reproduce: both question configs, their summaries and the comparison; a second call reads the cache', () => {
     const first = losslens('reproduce', ...SMALL, '--json');
     expect(first.code).toBe(0);
-    const payload = JSON.parse(first.stdout);
+    const payload = JSON.parse(first.stdout) as ReproducePayload;
     expect(payload.status).toBe('completed');
     expect(payload.runs.map((run: { label: string }) => run.label)).toEqual(['28×28', '32×32 edge+2']);
-    expect(payload.runs[1].summary.perImage.n).toBe(1);
-    expect(payload.comparison.pixels).toMatchObject({ a: 784, b: 1024 });
+    expect(payload.runs[1].summary.perImage?.n).toBe(1);
+    expect(payload.comparison?.pixels).toMatchObject({ a: 784, b: 1024 });
     const second = losslens('reproduce', ...SMALL, '--json');
-    expect(JSON.parse(second.stdout).runs[0].results[0].origin).toBe('cache');
+    expect((JSON.parse(second.stdout) as ReproducePayload).runs[0].results[0].origin).toBe('cache');
     expect(second.stderr).toMatch(/2 of 2 run\(s\) read from the cache/);
   });
 
@@ -152,6 +164,6 @@ describe('losslens Ctrl-C', () => {
     const resumed = losslens(...args, '--json');
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/resuming from the checkpoint after epoch 1 of 3/);
-    expect(JSON.parse(resumed.stdout).resumedFromEpoch).toBe(1);
+    expect((JSON.parse(resumed.stdout) as ExperimentResult).resumedFromEpoch).toBe(1);
   }, 120_000);
 });

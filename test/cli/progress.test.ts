@@ -31,6 +31,8 @@ describe('terminal progress', () => {
     progress.finish();
     const text = writes.join('');
     expect(text.split('\n')).toHaveLength(3);
+    // The escape is what is under test: the terminal's erase-line sequence (ESC [2K) after a carriage return.
+    // eslint-disable-next-line no-control-regex
     expect(text.match(/\r\x1b\[2K/g)).toHaveLength(4);
   });
 

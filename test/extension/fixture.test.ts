@@ -10,7 +10,7 @@ const fixture = join(root, 'test', 'fixtures', 'extension', 'losslens-outputs.ip
 interface Output {
   data: Record<string, unknown>;
 }
-const outputs = (JSON.parse(readFileSync(fixture, 'utf8')).cells as { outputs?: Output[] }[]).flatMap((c) => c.outputs ?? []);
+const outputs = (JSON.parse(readFileSync(fixture, 'utf8')) as { cells: { outputs?: Output[] }[] }).cells.flatMap((c) => c.outputs ?? []);
 
 /** The browser tests trust this notebook; these checks say when it needs regenerating (make-notebook.mjs). */
 describe('the extension fixture notebook', () => {
@@ -37,7 +37,7 @@ describe('the extension fixture notebook', () => {
     const plots = outputs.map((o) => o.data[LOSSPLOT_MIME] as { spec: unknown } | undefined).filter((p) => p !== undefined);
     const current = plots.map((p) => {
       const fields = validateLossPlotFields(p);
-      return JSON.stringify(p!.spec) === JSON.stringify(lossPlotSpec(fields, fields.measure));
+      return JSON.stringify(p.spec) === JSON.stringify(lossPlotSpec(fields, fields.measure));
     });
     expect(current).toEqual([true, false]);
   });

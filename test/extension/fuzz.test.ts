@@ -123,7 +123,7 @@ function anyValue(rng: Rng): unknown {
     () => ({}),
     () => ({ toString: 1 }),
     () => ({ toString: 1, valueOf: 1 }),
-    () => JSON.parse('{"__proto__": {"panels": 1}}'),
+    () => JSON.parse('{"__proto__": {"panels": 1}}') as unknown,
     () => deepArray(1000 + rng.integer(9000)),
     () => deepObject(1000 + rng.integer(9000)),
   ];
@@ -195,7 +195,7 @@ function mutate(payload: unknown, rng: Rng): unknown {
       return payload;
     case 3: // length mismatches: duplicate or drop array items, shorten or lengthen strings
       if (Array.isArray(current)) {
-        if (rng.uniform() < 0.5) current.push(...current.slice(0, 1 + rng.integer(3)));
+        if (rng.uniform() < 0.5) current.push(...(current as unknown[]).slice(0, 1 + rng.integer(3)));
         else current.pop();
       } else if (typeof current === 'string') {
         set(site, rng.uniform() < 0.5 ? current.slice(0, rng.integer(current.length + 1)) : current + current.slice(0, 4));
@@ -238,7 +238,7 @@ function mutate(payload: unknown, rng: Rng): unknown {
         const copies = [PAYLOAD_LIMITS.tensorPanels, PAYLOAD_LIMITS.lossPoints, PAYLOAD_LIMITS.lossAnnotations, 5000][rng.integer(4)];
         set(
           site,
-          Array.from({ length: copies + rng.integer(2) }, () => copy(current[0])),
+          Array.from({ length: copies + rng.integer(2) }, () => copy<unknown>(current[0])),
         );
       } else set(site, anyValue(rng));
       return payload;
@@ -250,7 +250,7 @@ function deliver(payload: unknown, rng: Rng): unknown {
   // Deep nesting is the same in memory and after JSON; stringifying thousands of copies of it only costs time.
   if (rng.uniform() < 0.5 || nestedDeep) return payload;
   const text = JSON.stringify(payload);
-  return text === undefined ? payload : JSON.parse(text);
+  return text === undefined ? payload : (JSON.parse(text) as unknown);
 }
 
 const PATH = /^(tensor payload|loss-plot payload|[a-zA-Z]+)(\[\d+\]|\.[a-zA-Z]+)*$/;
@@ -262,7 +262,7 @@ function outcome(draw: () => void, seed: number): 'valid' | 'rejected' {
     return 'valid';
   } catch (error) {
     if (!(error instanceof PayloadError)) {
-      throw new Error(`case ${seed}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      throw new Error(`case ${seed}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
     }
     expect(error.path, `case ${seed}: ${error.message}`).toMatch(PATH);
     expect(error.message.startsWith(`${error.path} `), `case ${seed}: ${error.message}`).toBe(true);

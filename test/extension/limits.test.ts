@@ -138,7 +138,7 @@ describe('issue 11 reproductions', () => {
   });
 
   it('inherited fields do not count: a __proto__ key cannot supply panels', () => {
-    const payload = JSON.parse(`{"version":1,"captions":["a"],"__proto__":{"panels":${JSON.stringify([panel(1)])}}}`);
+    const payload = JSON.parse(`{"version":1,"captions":["a"],"__proto__":{"panels":${JSON.stringify([panel(1)])}}}`) as unknown;
     rejects(() => validateTensorPayload(payload), 'panels', 'must be an array, got undefined');
     const literal = Object.create({ panels: [panel(1)] }) as Record<string, unknown>;
     Object.assign(literal, { version: 1, captions: ['a'] });

@@ -85,7 +85,7 @@ describe('lossPlotSpec', () => {
         throw new Error(m.join(' '));
       },
     };
-    const compiled = vl.compile(spec as never, { logger: logger as never }).spec;
+    const compiled = vl.compile(spec as never, { logger }).spec;
     expect(warnings).toEqual([]);
     expect(JSON.stringify(compiled)).toContain('tooltip');
     const svg = await renderSvg(spec);

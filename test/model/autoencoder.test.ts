@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { summary } from '../../src/model/summary.js';
 

@@ -80,7 +80,7 @@ describe('the notebooks together', () => {
   it('leave one final progress line per training run', () => {
     const progress = NOTEBOOKS.flatMap((name) => cells(name))
       .flatMap((c) => c.outputs ?? [])
-      .map((o) => String(o.data?.['text/plain'] ?? ''))
+      .map((o) => text(o.data?.['text/plain'] as string | string[] | undefined))
       .filter((t) => /seed \d+ {2}/.test(t));
     expect(progress.length).toBeGreaterThan(0);
     for (const line of progress) expect(line).toMatch(/ {2}(done: .+; test loss \d|from the cache \(computed .+\): test loss \d)/);

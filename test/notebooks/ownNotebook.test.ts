@@ -54,8 +54,10 @@ describe('a what-if notebook outside the repository', () => {
   it('names the BCE and the MSE run apart, each loss on its own plot and its own ledger row', () => {
     const plots = outputs.filter((o) => o.data?.[LOSSPLOT_MIME]).map((o) => o.data![LOSSPLOT_MIME] as LossPlotPayload);
     expect(plots.map((p) => [...new Set(p.points.map((point) => point.run))])).toEqual([['32×32 edge+2 bce'], ['32×32 edge+2 mse']]);
-    const markdown = (value: unknown) => (Array.isArray(value) ? value.join('') : String(value ?? ''));
-    const table = outputs.map((o) => markdown(o.data?.['text/markdown'])).find((t) => t.includes('| run |'))!;
+    const markdown = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : (value ?? ''));
+    const table = outputs
+      .map((o) => markdown(o.data?.['text/markdown'] as string | string[] | undefined))
+      .find((t) => t.includes('| run |'))!;
     expect(
       table
         .split('\n')

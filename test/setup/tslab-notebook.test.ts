@@ -8,7 +8,7 @@ import { repoRoot, venvPython } from '../helpers/python';
 interface Output {
   output_type: string;
   text?: string | string[];
-  data?: Record<string, unknown>;
+  data?: { 'text/plain'?: string | string[] };
 }
 interface Cell {
   cell_type: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLibrary, runCli } from '../helpers/cli.js';
+import { buildLibrary, runCli, type SweepJson } from '../helpers/cli.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-sweep-cli-'));
 const TINY = ['--epochs', '1', '--samples', '100', '--test-samples', '50', '--batch-size', '50', '--cache-dir', cacheDir];
@@ -45,12 +45,12 @@ describe('losslens sweep', () => {
   it('--processes 2 runs the points in child processes; a second sweep reads them all from the cache', () => {
     const first = losslens('sweep', '--pad-width', '0,2', '--seeds', '1,2', '--processes', '2', ...TINY, '--json');
     expect(first.code, first.stderr).toBe(0);
-    const payload = JSON.parse(first.stdout);
+    const payload = JSON.parse(first.stdout) as SweepJson;
     expect(payload.status).toBe('completed');
     expect(payload.executor).toBe('2 processes');
     expect(payload.rows).toHaveLength(4);
     expect(payload.rows.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-    expect(new Set(payload.rows.map((r: { node: string }) => r.node)).size).toBe(4);
+    expect(new Set(payload.rows.map((r) => r.node)).size).toBe(4);
     expect(first.stderr).toMatch(/#4 32×32 edge\+2 seed 2 {2}done: /);
 
     const second = losslens('sweep', '--pad-width', '0,2', '--seeds', '1,2', ...TINY);

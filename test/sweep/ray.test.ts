@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultPath } from '../../src/experiments/run.js';
@@ -16,6 +15,7 @@ import { sweep as sweepFromSource } from '../../src/experiments/sweep.js';
 import { RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 import { freePort } from '../helpers/jupyterLab.js';
+import { buildLibrary, type SweepJson } from '../helpers/cli.js';
 
 const ray = join(repoRoot, '.venv', 'bin', 'ray');
 const bin = join(repoRoot, 'bin', 'losslens.js');
@@ -71,8 +71,8 @@ async function startNodeOnce(args: string[], tempDir: string): Promise<RayNode> 
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const node = { child, output: () => output };
   const started = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
@@ -133,13 +133,13 @@ let second: RayNode | undefined;
 let address = '';
 
 beforeAll(async () => {
-  spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'inherit' });
+  buildLibrary();
   head = await startNode(async () => {
     const port = await freePort();
     address = `${HEAD_IP}:${port}`;
     return ['--head', `--port=${port}`, `--node-ip-address=${HEAD_IP}`];
   }, 'head');
-  second = await startNode(async () => [`--address=${address}`, `--node-ip-address=${NODE_IP}`], 'node');
+  second = await startNode(() => Promise.resolve([`--address=${address}`, `--node-ip-address=${NODE_IP}`]), 'node');
 }, 900_000);
 
 afterAll(async () => {
@@ -182,10 +182,10 @@ describe('sweep on a two-node Ray cluster', () => {
       '--json',
     ]);
     expect(remote.code, remote.stderr).toBe(0);
-    const payload = JSON.parse(remote.stdout);
+    const payload = JSON.parse(remote.stdout) as SweepJson;
     expect(payload.status).toBe('completed');
     expect(payload.rows.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
-    const nodes = new Set(payload.rows.map((r: { node: string }) => r.node));
+    const nodes = new Set(payload.rows.map((r) => r.node));
     expect(nodes.size, `points ran on ${[...nodes].join(', ')}`).toBe(2);
 
     const local = dir('cache-local');
@@ -207,6 +207,8 @@ describe('sweep on a two-node Ray cluster', () => {
 
   it('the library API: a worker killed mid-point is replaced, its point retried, and the sweep completes', async () => {
     // The compiled library, as a notebook loads it: its code version is the workers' (they run dist/ too).
+    // Node's own loader on purpose: an import() would go through vitest's transform, and the code version must be dist/'s.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const library = require(join(repoRoot, 'dist', 'index.js')) as typeof import('../../src/index.js');
     const messages: DriverMessage[] = [];
     let killed: number | undefined;

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { evaluate, predict } from '../../src/training/evaluate.js';
 
 describe('evaluate and predict', () => {
-  const inputs = tf.randomUniform([37, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const targets = tf.tidy(() => tf.cast(tf.greater(inputs, 0.5), 'float32')) as tf.Tensor4D;
+  const inputs = tf.randomUniform<tfn.Rank.R4>([37, 16, 16, 1], 0, 1, 'float32', 1);
+  const targets = tf.tidy(() => tf.cast(tf.greater(inputs, 0.5), 'float32')) as tfn.Tensor4D;
 
   it('predict in batches equals one model.predict over everything', async () => {
     const model = buildAutoencoder({ height: 16, width: 16, seed: 1 });
     const batched = await predict(model, inputs, 10);
-    const whole = model.predict(inputs) as tf.Tensor4D;
+    const whole = model.predict(inputs) as tfn.Tensor4D;
     expect(batched.shape).toEqual([37, 16, 16, 1]);
     expect(tf.max(tf.abs(tf.sub(batched, whole))).dataSync()[0]).toBeLessThan(1e-6);
     tf.dispose([batched, whole]);
@@ -20,7 +21,7 @@ describe('evaluate and predict', () => {
   it('evaluate is the per-pixel mean binary cross-entropy of the predictions, whatever the batch size', async () => {
     const model = buildAutoencoder({ height: 16, width: 16, seed: 2 });
     const expected = tf.tidy(() => {
-      const p = model.predict(inputs) as tf.Tensor;
+      const p = model.predict(inputs) as tfn.Tensor;
       return tf.neg(tf.mean(tf.add(tf.mul(targets, tf.log(p)), tf.mul(tf.sub(1, targets), tf.log(tf.sub(1, p)))))).dataSync()[0];
     });
     expect(await evaluate(model, inputs, targets, 8)).toBeCloseTo(expected, 5);
@@ -30,7 +31,7 @@ describe('evaluate and predict', () => {
 
   it('evaluate uses the compiled loss: mean squared error when built with it', async () => {
     const model = buildAutoencoder({ height: 16, width: 16, seed: 2, loss: 'meanSquaredError' });
-    const expected = tf.tidy(() => tf.mean(tf.squaredDifference(model.predict(inputs) as tf.Tensor, targets)).dataSync()[0]);
+    const expected = tf.tidy(() => tf.mean(tf.squaredDifference(model.predict(inputs) as tfn.Tensor, targets)).dataSync()[0]);
     expect(await evaluate(model, inputs, targets, 16)).toBeCloseTo(expected, 6);
     model.dispose();
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { fit, type TrainingProgress } from '../../src/training/fit.js';
@@ -10,13 +11,13 @@ const SIDE = 12;
 /** Small blurry blobs as clean targets and a noisy copy as inputs: learnable, so the loss moves. */
 function syntheticData(samples: number, seed: number) {
   return tf.tidy(() => {
-    const clean = tf.avgPool(tf.randomUniform([samples, SIDE, SIDE, 1], 0, 1, 'float32', seed) as tf.Tensor4D, 3, 1, 'same');
+    const clean = tf.avgPool(tf.randomUniform<tfn.Rank.R4>([samples, SIDE, SIDE, 1], 0, 1, 'float32', seed), 3, 1, 'same');
     const noisy = tf.clipByValue(tf.add(clean, tf.randomNormal(clean.shape, 0, 0.3, 'float32', seed + 1)), 0, 1);
-    return { inputs: noisy as tf.Tensor4D, targets: clean as tf.Tensor4D };
+    return { inputs: noisy as tfn.Tensor4D, targets: clean };
   });
 }
 
-const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
+const weightsOf = (model: tfn.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('fit', () => {
   it('is seeded: two runs with the same seed give identical losses and weights', async () => {
@@ -114,7 +115,7 @@ describe('fit', () => {
 
   it('stops on a NaN loss with status diverged, naming the epoch and batch', async () => {
     const { inputs, targets } = syntheticData(64, 4);
-    const poisoned = tf.tidy(() => tf.concat([inputs.slice(0, 63), tf.fill([1, SIDE, SIDE, 1], NaN)]) as tf.Tensor4D);
+    const poisoned = tf.tidy(() => tf.concat([inputs.slice(0, 63), tf.fill<tfn.Rank.R4>([1, SIDE, SIDE, 1], NaN)]));
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
     // With batchSize 64 the NaN sample lands in the first batch whatever the shuffle.
     const result = await fit(model, poisoned, targets, { epochs: 2, batchSize: 64, seed: 1 });
@@ -224,7 +225,7 @@ describe('fit', () => {
     const other = buildAutoencoder({ height: 16, width: 16, seed: 1 });
     let checkpoint: TrainingCheckpoint | undefined;
     const big = syntheticData(8, 8);
-    const bigInputs = tf.image.resizeBilinear(big.inputs, [16, 16]) as tf.Tensor4D;
+    const bigInputs = tf.image.resizeBilinear(big.inputs, [16, 16]);
     await fit(other, bigInputs, bigInputs, { epochs: 1, batchSize: 8, seed: 1, onEpochEnd: (c) => void (checkpoint = c) });
     checkpoint!.weights[0].shape = [3, 3, 1, 16];
     await expect(fit(model, inputs, targets, { epochs: 2, batchSize: 4, seed: 1, resume: checkpoint })).rejects.toThrow(

@@ -3,7 +3,11 @@
  * layers model's output, and its gradients equal tf.variableGrads through the layers with
  * Keras's loss (BCE from the logits, MSE on the sigmoid output).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder, type LayerSpec, type LossName } from '../../src/model/autoencoder.js';
 import { graphModelOf, graphSession, modelWeights } from '../../src/training/session.js';
@@ -11,32 +15,32 @@ import { lowerModel } from '../../src/training/graph.js';
 import type { BorderWidths } from '@losslens/protocol';
 import { TFJS_NODE_VERSION } from '../../src/training/tfProto.js';
 
-const maxAbs = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+const maxAbs = (a: tfn.Tensor, b: tfn.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 /** The model's output before its sigmoid, through tfjs-layers' own layers and gradients. */
-function layersLogits(model: tf.LayersModel, x: tf.Tensor4D): tf.Tensor4D {
+function layersLogits(model: tfn.LayersModel, x: tfn.Tensor4D): tfn.Tensor4D {
   const layers = model.layers;
-  let hidden: tf.Tensor = x;
-  for (const layer of layers.slice(1, -1)) hidden = layer.apply(hidden) as tf.Tensor;
+  let hidden: tfn.Tensor = x;
+  for (const layer of layers.slice(1, -1)) hidden = layer.apply(hidden) as tfn.Tensor;
   const [kernel, bias] = layers[layers.length - 1].getWeights();
-  return tf.fused.conv2d({ x: hidden as tf.Tensor4D, filter: kernel as tf.Tensor4D, bias, strides: 1, pad: 'same' });
+  return tf.fused.conv2d({ x: hidden as tfn.Tensor4D, filter: kernel as tfn.Tensor4D, bias, strides: 1, pad: 'same' });
 }
 
-const referenceLoss = (loss: LossName, logits: tf.Tensor, y: tf.Tensor) =>
-  (loss === 'binaryCrossentropy'
+const referenceLoss = (loss: LossName, logits: tfn.Tensor, y: tfn.Tensor): tfn.Scalar =>
+  loss === 'binaryCrossentropy'
     ? tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))))
-    : tf.mean(tf.squaredDifference(tf.sigmoid(logits), y))) as tf.Scalar;
+    : tf.mean(tf.squaredDifference(tf.sigmoid(logits), y));
 
 /** One call of the train signature from zero moments; its first-moment output is (1 − β1)·gradient. */
-async function graphGradients(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor4D, lossBorder: BorderWidths | null = null) {
+async function graphGradients(model: tfn.LayersModel, x: tfn.Tensor4D, y: tfn.Tensor4D, lossBorder: BorderWidths | null = null) {
   const session = await graphSession(model, lossBorder);
   const weights = modelWeights(model).tensors;
-  const inputs: tf.NamedTensorMap = { x, y, step: tf.scalar(0) };
+  const inputs: tfn.NamedTensorMap = { x, y, step: tf.scalar(0) };
   session.names.weights.forEach((name, i) => (inputs[name] = weights[i]));
   const zeros = weights.map((w) => tf.zerosLike(w));
   session.names.m.forEach((name, i) => (inputs[name] = zeros[i]));
   session.names.v.forEach((name, i) => (inputs[name] = zeros[i]));
-  const outputs = session.train.predict(inputs) as tf.NamedTensorMap;
+  const outputs = session.train.predict(inputs) as tfn.NamedTensorMap;
   const gradients = session.names.m.map((name) => tf.div(outputs[name], 1 - 0.9));
   const loss = outputs.loss.dataSync()[0];
   tf.dispose([...Object.values(outputs), ...zeros, inputs.step]);
@@ -47,9 +51,9 @@ describe('the training graph', () => {
   it('predicts what the tfjs-layers model predicts', async () => {
     const { predict } = await import('../../src/training/evaluate.js');
     const model = buildAutoencoder({ height: 28, width: 28, seed: 2 });
-    const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const x = tf.randomUniform<tfn.Rank.R4>([3, 28, 28, 1], 0, 1, 'float32', 11);
     const ours = await predict(model, x, 2);
-    const reference = model.predict(x) as tf.Tensor;
+    const reference = model.predict(x) as tfn.Tensor;
     expect(maxAbs(ours, reference)).toBeLessThan(1e-6);
     tf.dispose([x, ours, reference]);
     model.dispose();
@@ -59,9 +63,9 @@ describe('the training graph', () => {
     'gives the loss and gradients of tf.variableGrads through the layers (%s)',
     async (loss) => {
       const model = buildAutoencoder({ height: 16, width: 16, seed: 4, loss });
-      const x = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 12) as tf.Tensor4D;
-      const y = tf.randomUniform([6, 16, 16, 1], 0, 1, 'float32', 13) as tf.Tensor4D;
-      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const x = tf.randomUniform<tfn.Rank.R4>([6, 16, 16, 1], 0, 1, 'float32', 12);
+      const y = tf.randomUniform<tfn.Rank.R4>([6, 16, 16, 1], 0, 1, 'float32', 13);
+      const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
       const reference = tf.variableGrads(() => referenceLoss(loss, layersLogits(model, x), y), variables);
       const ours = await graphGradients(model, x, y);
       expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
@@ -79,8 +83,8 @@ describe('the training graph', () => {
     'with a loss border, gives the loss and gradients of tf.variableGrads on the mean over the inner pixels only (%s)',
     async (loss) => {
       const model = buildAutoencoder({ height: 16, width: 16, seed: 5, loss });
-      const x = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 15) as tf.Tensor4D;
-      const y = tf.randomUniform([5, 16, 16, 1], 0, 1, 'float32', 16) as tf.Tensor4D;
+      const x = tf.randomUniform<tfn.Rank.R4>([5, 16, 16, 1], 0, 1, 'float32', 15);
+      const y = tf.randomUniform<tfn.Rank.R4>([5, 16, 16, 1], 0, 1, 'float32', 16);
       // Uneven on purpose (like a shifted pad), so a transposed or mirrored mask would fail.
       const border = { top: 4, bottom: 0, left: 2, right: 6 };
       const mask = tf.tidy(() =>
@@ -91,12 +95,12 @@ describe('the training graph', () => {
           [0, 0],
         ]),
       );
-      const perPixel = (logits: tf.Tensor) =>
+      const perPixel = (logits: tfn.Tensor) =>
         loss === 'binaryCrossentropy'
           ? tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))
           : tf.squaredDifference(tf.sigmoid(logits), y);
-      const masked = () => tf.div(tf.sum(tf.mul(perPixel(layersLogits(model, x)), mask)), 5 * 12 * 8) as tf.Scalar;
-      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const masked = (): tfn.Scalar => tf.div(tf.sum(tf.mul(perPixel(layersLogits(model, x)), mask)), 5 * 12 * 8);
+      const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
       const reference = tf.variableGrads(masked, variables);
       const ours = await graphGradients(model, x, y, border);
       expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
@@ -136,8 +140,8 @@ describe('the training graph', () => {
     ];
     const model = buildAutoencoder({ height: 14, width: 14, seed: 3, layers });
     expect(graphModelOf(model).layers).toEqual(layers);
-    const x = tf.randomUniform([4, 14, 14, 1], 0, 1, 'float32', 14) as tf.Tensor4D;
-    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const x = tf.randomUniform<tfn.Rank.R4>([4, 14, 14, 1], 0, 1, 'float32', 14);
+    const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
     const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(model, x), x), variables);
     const ours = await graphGradients(model, x, x);
     variables.forEach((variable, i) => {
@@ -161,9 +165,6 @@ describe('the training graph', () => {
   });
 
   it('names an unloadable graph folder in one clear error', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const directory = mkdtempSync(join(tmpdir(), 'losslens-bad-graph-'));
     writeFileSync(join(directory, 'saved_model.pb'), 'not a protobuf');
     const { loadGraph } = await import('../../src/training/session.js');

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { fit } from '../../src/training/fit.js';
@@ -36,8 +37,8 @@ describe('Keras parity', () => {
     const side = 8;
     const steps = 3;
     const model = buildAutoencoder({ height: side, width: side, seed: 12 });
-    const inputs = tf.randomUniform([16, side, side, 1], 0, 1, 'float32', 31) as tf.Tensor4D;
-    const targets = tf.tidy(() => tf.clipByValue(tf.mul(inputs, 1.5), 0, 1)) as tf.Tensor4D;
+    const inputs = tf.randomUniform<tfn.Rank.R4>([16, side, side, 1], 0, 1, 'float32', 31);
+    const targets = tf.tidy(() => tf.clipByValue(tf.mul(inputs, 1.5), 0, 1)) as tfn.Tensor4D;
     const job = {
       side,
       steps,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { tf } from '../../src/tf.js';
 import { epochOrder } from '../../src/training/shuffle.js';
 import { interruptOnSigint } from '../../src/training/interrupt.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMnistFiles } from '../../src/data/mnist.js';
 import { deriveSeed } from '../../src/random.js';
+import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
 import { prepareDataset } from '../../src/transforms/dataset.js';
 import { addGaussianNoise } from '../../src/transforms/noise.js';
@@ -90,7 +91,7 @@ describe('prepareDataset noise placement', () => {
     pad: { width, mode },
     noisePlacement,
   });
-  const values = (t: tf.Tensor) => Array.from(t.dataSync());
+  const values = (t: tfn.Tensor) => Array.from(t.dataSync());
 
   it("'originalOnly' noises the original pixels and leaves the border as clean as the targets", () => {
     const before = tf.memory().numTensors;

@@ -5,7 +5,7 @@ import { addGaussianNoise, gaussianNoise, NoiseError } from '../../src/transform
 import { runPython } from '../helpers/python.js';
 
 function constantImages(value: number, count: number, size: number): tfn.Tensor4D {
-  return tf.fill([count, size, size, 1], value) as tfn.Tensor4D;
+  return tf.fill<tfn.Rank.R4>([count, size, size, 1], value);
 }
 
 function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/random.js';
+import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
 import { borderWidths, type BorderWidths } from '@losslens/protocol';
 import { crop, pad, type PadMode } from '../../src/transforms/pad.js';
@@ -75,7 +76,7 @@ describe('pad matches numpy np.pad', () => {
 });
 
 describe('pad and crop errors', () => {
-  const images = tf.zeros([1, 3, 3, 1]) as import('@tensorflow/tfjs-node').Tensor4D;
+  const images = tf.zeros<tfn.Rank.R4>([1, 3, 3, 1]);
   afterAll(() => images.dispose());
 
   it('rejects negative and fractional widths, naming the side', () => {
@@ -93,14 +94,14 @@ describe('pad and crop errors', () => {
   });
 
   it('rejects tensors that are not NHWC', () => {
-    const flat = tf.zeros([3, 3]) as unknown as import('@tensorflow/tfjs-node').Tensor4D;
+    const flat = tf.zeros([3, 3]) as unknown as tfn.Tensor4D;
     expect(() => pad(flat, 1, 'edge')).toThrow('pad expects images shaped [n, height, width, channels], got shape [3, 3]');
     expect(() => crop(flat, 1)).toThrow('crop expects images shaped');
     flat.dispose();
   });
 
   it('rejects copying modes on an empty axis and crops larger than the image', () => {
-    const empty = tf.zeros([1, 0, 3, 1]) as import('@tensorflow/tfjs-node').Tensor4D;
+    const empty = tf.zeros<tfn.Rank.R4>([1, 0, 3, 1]);
     expect(() => pad(empty, 1, 'reflect')).toThrow("cannot 'reflect'-pad images of size 0×3");
     empty.dispose();
     expect(() => crop(images, { top: 2, bottom: 2, left: 0, right: 0 })).toThrow('cannot crop top 2 + bottom 2 rows');
