@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOSSPLOT_MIME, TENSOR_MIME } from '@losslens/protocol';
 import { NOTEBOOKS, quickRun, type QuickRun } from './quickRun.js';
+import { notebookText as text, type NotebookText } from '../helpers/notebook.js';
 
 interface Output {
   output_type: string;
@@ -29,8 +30,6 @@ beforeAll(() => {
 function cells(name: string): Cell[] {
   return (JSON.parse(readFileSync(join(run.outputDir, name), 'utf8')) as { cells: Cell[] }).cells;
 }
-
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : (value ?? ''));
 
 describe.each(NOTEBOOKS)('%s in the quick profile', (name) => {
   it('runs every code cell without an error or stderr output', () => {
@@ -62,9 +61,9 @@ describe.each(NOTEBOOKS)('%s in the quick profile', (name) => {
       const value = output.data![custom];
       expect(typeof value === 'object' && value !== null && !Array.isArray(value), `${custom} is an object`).toBe(true);
       // nbformat stores multi-line strings as lists of lines.
-      const fallback = text(output.data![FALLBACK[custom]] as string | string[] | undefined);
+      const fallback = text(output.data![FALLBACK[custom]] as NotebookText | undefined);
       expect(fallback.length, `${FALLBACK[custom]} fallback present`).toBeGreaterThan(100);
-      expect(text(output.data!['text/plain'] as string | string[] | undefined).length, 'text/plain present').toBeGreaterThan(0);
+      expect(text(output.data!['text/plain'] as NotebookText | undefined).length, 'text/plain present').toBeGreaterThan(0);
     }
   });
 });
@@ -80,7 +79,7 @@ describe('the notebooks together', () => {
   it('leave one final progress line per training run', () => {
     const progress = NOTEBOOKS.flatMap((name) => cells(name))
       .flatMap((c) => c.outputs ?? [])
-      .map((o) => text(o.data?.['text/plain'] as string | string[] | undefined))
+      .map((o) => text(o.data?.['text/plain'] as NotebookText | undefined))
       .filter((t) => /seed \d+ {2}/.test(t));
     expect(progress.length).toBeGreaterThan(0);
     for (const line of progress) expect(line).toMatch(/ {2}(done: .+; test loss \d|from the cache \(computed .+\): test loss \d)/);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTEBOOK_DIR, ROOT } from './quickRun.js';
+import { notebookText as text } from '../helpers/notebook.js';
 
 const run = promisify(execFile);
 
@@ -21,7 +22,6 @@ interface Cell {
   outputs?: { text?: string | string[] }[];
 }
 
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : (value ?? ''));
 const cells = (JSON.parse(readFileSync(join(NOTEBOOK_DIR, '03-what-if.ipynb'), 'utf8')) as { cells: Cell[] }).cells.filter(
   (c) => c.cell_type === 'code',
 );
