@@ -121,7 +121,7 @@ export { inProcessExecutor, processExecutor, rayExecutor, type RayExecutorOption
 /** Displays in a notebook: runs with progress, loss curves, images, ledgers, the dilution curve, the inner-region gaps. */
 export { runSeedsWithProgress, runWithProgress } from './display/runs.js';
 export { sweepWithProgress } from './display/sweepProgress.js';
-export { progressDisplay, type ProgressDisplay, type ProgressDisplayOptions } from './display/progress.js';
+export { formatDuration, progressDisplay, type ProgressDisplay, type ProgressDisplayOptions } from './display/progress.js';
 export { show, showImages, showLossPlot, showMarkdown } from './display/show.js';
 export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples, type LabelsOption } from './display/results.js';
 export { dilutionPoints, showDilutionCurve } from './display/dilution.js';
