@@ -47,6 +47,20 @@ async function graphGradients(model: tfn.LayersModel, x: tfn.Tensor4D, y: tfn.Te
   return { loss, gradients };
 }
 
+/** The graph's loss within 1e-6 and each gradient within 1e-5 of its largest entry, against tf.variableGrads. */
+function expectSameLossAndGradients(
+  ours: { loss: number; gradients: tfn.Tensor[] },
+  reference: { value: tfn.Scalar; grads: Record<string, tfn.Tensor> },
+  variables: tfn.Variable[],
+): void {
+  expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
+  variables.forEach((variable, i) => {
+    const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+    expect(scale).toBeGreaterThan(0);
+    expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
+  });
+}
+
 describe('the training graph', () => {
   it('predicts what the tfjs-layers model predicts', async () => {
     const { predict } = await import('../../src/training/evaluate.js');
@@ -68,12 +82,7 @@ describe('the training graph', () => {
       const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
       const reference = tf.variableGrads(() => referenceLoss(loss, layersLogits(model, x), y), variables);
       const ours = await graphGradients(model, x, y);
-      expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
-      variables.forEach((variable, i) => {
-        const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
-        expect(scale).toBeGreaterThan(0);
-        expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
-      });
+      expectSameLossAndGradients(ours, reference, variables);
       tf.dispose([x, y, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
       model.dispose();
     },
@@ -103,12 +112,7 @@ describe('the training graph', () => {
       const variables = model.trainableWeights.map((w) => w.read() as tfn.Variable);
       const reference = tf.variableGrads(masked, variables);
       const ours = await graphGradients(model, x, y, border);
-      expect(Math.abs(ours.loss - reference.value.dataSync()[0])).toBeLessThan(1e-6);
-      variables.forEach((variable, i) => {
-        const scale = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
-        expect(scale).toBeGreaterThan(0);
-        expect(maxAbs(ours.gradients[i], reference.grads[variable.name])).toBeLessThan(1e-5 * scale);
-      });
+      expectSameLossAndGradients(ours, reference, variables);
       // And it is not the unmasked loss.
       const unmasked = await graphGradients(model, x, y);
       expect(Math.abs(unmasked.loss - ours.loss)).toBeGreaterThan(1e-4);
