@@ -3,10 +3,12 @@
 # notebooks and self-contained HTML in the output folder, then the key comparison table
 # (also written, with the run's duration, to summary.md there).
 #
-#   bash scripts/reproduce.sh [--quick] [--output DIR]
+#   bash scripts/reproduce.sh [--quick] [--all] [--output DIR]
 #
 # Full fidelity by default (the question's 10 epochs × 60,000 images); --quick, or
 # LOSSLENS_PROFILE=quick, runs the smoke-test profile defined in scripts/run_notebooks.py.
+# Notebooks whose metadata marks them as a study beyond the question ("losslens":
+# {"study": true}: 04's sweep, 05's 35 runs) take hours of training; --all runs them too.
 # Experiment results are cached (see src/experiments), so a second run is fast.
 # The terminal shows each notebook, cell and training (bar, rate, ETA) as it runs;
 # DIR/reproduce.log keeps every line.
@@ -16,10 +18,12 @@ cd "$(dirname "$0")/.."
 
 profile="${LOSSLENS_PROFILE:-full}"
 output="output"
+all=false
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) profile=quick ;;
+    --all) all=true ;;
     --output) [ $# -ge 2 ] || { echo "--output needs a folder" >&2; exit 2; }; output="$2"; shift ;;
     --output=*) output="${1#--output=}" ;;
     -h|--help) usage; exit 0 ;;
@@ -28,13 +32,24 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# The studies stay out of the main job unless asked for: the question and its answer
+# take 7 trainings, the studies 34 more.
+notebooks=()
+for notebook in notebooks/*.ipynb; do
+  if ! $all && .venv/bin/python -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["metadata"].get("losslens", {}).get("study") else 1)' "$notebook"; then
+    echo "skipping $notebook, a study beyond the question (--all runs it)" >&2
+  else
+    notebooks+=("$notebook")
+  fi
+done
+
 # The notebooks import the compiled library from ../dist.
 npm run --silent build
-echo "running notebooks/*.ipynb with the '$profile' profile into $output/ (log: $output/reproduce.log)" >&2
+echo "running ${#notebooks[@]} notebook(s) with the '$profile' profile into $output/ (log: $output/reproduce.log)" >&2
 started=$SECONDS
 mkdir -p "$output"
 # The key tables go to the terminal and, with the run's duration, to summary.md.
-.venv/bin/python scripts/run_notebooks.py notebooks/*.ipynb --output "$output" --profile "$profile" --html --summary \
+.venv/bin/python scripts/run_notebooks.py "${notebooks[@]}" --output "$output" --profile "$profile" --html --summary \
   --log "$output/reproduce.log" |
   tee "$output/summary.md"
 echo "Total: $((SECONDS - started)) s on $(date -u '+%Y-%m-%d %H:%M UTC')." | tee -a "$output/summary.md"
