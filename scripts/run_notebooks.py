@@ -313,7 +313,6 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
         why = "node is not on PATH" if done is None else (done.stderr.strip().splitlines() or ["no message"])[-1]
         reporter.say(f"plan: the trainings could not be counted up front ({why})")
         return
-    seen: set[str] = set()
     to_train = total = uncounted = 0
     lines = []
     for plan in json.loads(done.stdout):
@@ -326,11 +325,10 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
         for run in runs:
             if run["cached"]:
                 cached += 1
-            elif run["key"] in seen:
+            elif "earlierIn" in run:
                 earlier += 1
             else:
                 new += 1
-                seen.add(run["key"])
         to_train, total = to_train + new, total + len(runs)
         lines.append(f"  {plan['notebook']}: {len(runs)} run(s): {new} to train, {cached} in the cache, {earlier} trained earlier in this job")
     not_counted = f"; {uncounted} notebook(s) not counted" if uncounted else ""

@@ -35,7 +35,7 @@ import { registerSweepCommands } from './sweep.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
+export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 /** Each loss by its short name, its Keras (snake_case) name and its own: bce, binary_crossentropy, binaryCrossentropy, … */

@@ -21,19 +21,84 @@ import { runLabels } from '../experiments/labels.js';
 import { isExperimentResult } from '../experiments/result.js';
 import { defaultCacheDir, resultPath } from '../experiments/run.js';
 import { readEntry } from '../experiments/store.js';
-import { EXIT_FAILED, EXIT_OK, type Io } from './main.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './main.js';
 
 export interface PlannedRun {
   label: string;
   /** The cache key: equal keys in two notebooks are one training. */
   key: string;
   cached: boolean;
+  /** Not cached, but trained earlier in the same plan: by this notebook or an earlier one (its name). */
+  earlierIn?: string;
 }
 
 export interface NotebookPlan {
   notebook: string;
   /** Absent when the notebook has no cell tagged `runs`. */
   runs?: PlannedRun[];
+}
+
+/** What the notebooks of one plan need, counting a run that two notebooks share once. */
+interface PlanTotals {
+  /** Trainings needed: runs neither cached nor trained by an earlier notebook. */
+  toTrain: number;
+  /** Every run the notebooks ask for, repeats included. */
+  runs: number;
+  /** Notebooks without a cell tagged `runs`. */
+  uncounted: number;
+}
+
+/** Marks each uncached run that an earlier run of the plan already asks for, in place. */
+function markRepeats(plans: readonly NotebookPlan[]): void {
+  const first = new Map<string, string>();
+  for (const plan of plans) {
+    for (const run of plan.runs ?? []) {
+      if (run.cached) continue;
+      const earlier = first.get(run.key);
+      if (earlier !== undefined) run.earlierIn = earlier;
+      else first.set(run.key, plan.notebook);
+    }
+  }
+}
+
+function runStatus(run: PlannedRun, notebook: string): string {
+  if (run.cached) return 'in the cache';
+  if (run.earlierIn === undefined) return 'to train';
+  return `trained earlier (${run.earlierIn === notebook ? 'above' : `for ${run.earlierIn}`})`;
+}
+
+function planTotals(plans: readonly NotebookPlan[]): PlanTotals {
+  const all = plans.flatMap((plan) => plan.runs ?? []);
+  return {
+    toTrain: new Set(all.filter((run) => !run.cached).map((run) => run.key)).size,
+    runs: all.length,
+    uncounted: plans.filter((plan) => plan.runs === undefined).length,
+  };
+}
+
+/** A notebook file that cannot be planned because of what it is, not because of its code: a usage error. */
+class PlanInputError extends Error {
+  override name = 'PlanInputError';
+}
+
+function readCells(path: string, notebook: string): Cell[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PlanInputError(
+      `${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (error as Error).message}`,
+    );
+  }
+  let cells: unknown;
+  try {
+    cells = (JSON.parse(text) as { cells?: unknown }).cells;
+  } catch {
+    throw new PlanInputError(`${notebook} is not a notebook (not JSON)`);
+  }
+  if (!Array.isArray(cells)) throw new PlanInputError(`${notebook} is not a notebook (no cells list)`);
+  return cells as Cell[];
 }
 
 interface Cell {
@@ -64,7 +129,7 @@ function planSource(cells: Cell[], params: Record<string, unknown>, notebook: st
 /** The runs one notebook asks for with `params` injected, each with its cache key and whether the cache holds it. */
 async function planNotebook(path: string, params: Record<string, unknown> = {}, cacheDir = defaultCacheDir()): Promise<NotebookPlan> {
   const notebook = basename(path);
-  const cells = (JSON.parse(readFileSync(path, 'utf8')) as { cells: Cell[] }).cells;
+  const cells = readCells(path, notebook);
   const source = planSource(cells, params, notebook);
   if (source === undefined) return { notebook };
   // Loaded on demand: only planning needs the compiler, and it is a large module.
@@ -124,17 +189,26 @@ export function registerPlanCommand(root: Command, io: Io, setExit: (code: numbe
         return setExit(EXIT_FAILED);
       }
       const plans: NotebookPlan[] = [];
-      for (const notebook of notebooks) plans.push(await planNotebook(notebook, params, options.cacheDir));
+      try {
+        for (const notebook of notebooks) plans.push(await planNotebook(notebook, params, options.cacheDir));
+      } catch (error) {
+        if (!(error instanceof PlanInputError)) throw error;
+        io.stderr.write(`losslens plan: ${error.message}\n`);
+        return setExit(EXIT_USAGE);
+      }
+      markRepeats(plans);
       if (options.json) {
         io.stdout.write(`${JSON.stringify(plans)}\n`);
-      } else {
-        for (const plan of plans) {
-          const runs = plan.runs?.map((run) => `  ${run.label}: ${run.cached ? 'in the cache' : 'to train'}`) ?? [
-            "  (no cell tagged 'runs')",
-          ];
-          io.stdout.write(`${plan.notebook}\n${runs.join('\n')}\n`);
-        }
+        return setExit(EXIT_OK);
       }
+      for (const plan of plans) {
+        const runs = plan.runs?.map((run) => `  ${run.label}: ${runStatus(run, plan.notebook)}`) ?? ["  (no cell tagged 'runs')"];
+        io.stdout.write(`${plan.notebook}\n${runs.join('\n')}\n`);
+      }
+      const totals = planTotals(plans);
+      const uncounted = totals.uncounted ? `; ${totals.uncounted} notebook(s) not counted (no cell tagged 'runs')` : '';
+      if (plans.length > 1 || totals.runs > 0)
+        io.stdout.write(`${totals.toTrain} training(s) needed for ${totals.runs} run(s)${uncounted}\n`);
       setExit(EXIT_OK);
     });
 }

@@ -74,6 +74,35 @@ describe('losslens plan', () => {
     expect(stdout).toBe("unplanned.ipynb\n  (no cell tagged 'runs')\n");
   }, 120_000);
 
+  it('counts a run two notebooks share once, says which notebook trains it, and totals the trainings', () => {
+    const first = notebook('first.ipynb', [imports, parameters, runs]);
+    const second = notebook('second.ipynb', [imports, parameters, runs]);
+    const text = losslens('plan', first, second, '--params', '{"seeds": [5, 7]}', '--cache-dir', cacheDir);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe(
+      'first.ipynb\n  28×28 seed 5: in the cache\n  28×28 seed 7: to train\n' +
+        'second.ipynb\n  28×28 seed 5: in the cache\n  28×28 seed 7: trained earlier (for first.ipynb)\n' +
+        '1 training(s) needed for 4 run(s)\n',
+    );
+    const json = losslens('plan', first, second, '--params', '{"seeds": [7, 7]}', '--cache-dir', cacheDir, '--json');
+    const plans = JSON.parse(json.stdout) as { runs: { earlierIn?: string }[] }[];
+    expect(plans.map((plan) => plan.runs.map((run) => run.earlierIn ?? null))).toEqual([
+      [null, 'first.ipynb'],
+      ['first.ipynb', 'first.ipynb'],
+    ]);
+  }, 120_000);
+
+  it('answers a missing file or a file that is not a notebook with one line and exit code 2', () => {
+    const missing = losslens('plan', join(folder, 'nope.ipynb'), '--cache-dir', cacheDir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^losslens plan: .*nope\.ipynb: no such file$/m);
+    const text = join(folder, 'notes.ipynb');
+    writeFileSync(text, '# not a notebook');
+    const notJson = losslens('plan', text, '--cache-dir', cacheDir);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/^losslens plan: notes\.ipynb is not a notebook \(not JSON\)$/m);
+  }, 120_000);
+
   it('names the notebook when its runs cell does not define runConfigs', () => {
     const path = notebook('broken.ipynb', [imports, parameters, cell('const configs = [];', ['runs'])]);
     const { code, stderr } = losslens('plan', path, '--cache-dir', cacheDir);
