@@ -99,6 +99,7 @@ export {
   type InnerGap,
   type InnerVerdict,
 } from './experiments/innerRegion.js';
+export { imagesTouchingFrame, type FrameCount } from './experiments/frame.js';
 export type { WhatIfParams } from './experiments/whatIf.js';
 
 /** Sweeps: every combination of a grid of settings, one cached run per point, run here, in processes or on Ray. */
