@@ -256,7 +256,12 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
     };
     io.stdout.write(`${JSON.stringify(payload)}\n`);
   }
-  if (incomplete) return reportIncomplete(incomplete, options, io);
+  if (incomplete) {
+    const kept = results.filter((r) => r.status === 'completed');
+    if (options.cache && kept.length > 0)
+      io.stderr.write(`finished and kept in the cache: ${kept.map((r) => runLabel(r.config, { always: ['seed'] })).join(', ')}\n`);
+    return reportIncomplete(incomplete, options, io);
+  }
   if (!options.json) {
     const [plain, padded] = configs;
     io.stdout.write(

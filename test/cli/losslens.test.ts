@@ -166,4 +166,26 @@ describe('losslens Ctrl-C', () => {
     expect(resumed.stderr).toMatch(/resuming from the checkpoint after epoch 1 of 3/);
     expect((JSON.parse(resumed.stdout) as ExperimentResult).resumedFromEpoch).toBe(1);
   }, 120_000);
+
+  it('reproduce: Ctrl-C during the second run names the finished run it kept, which the next call reads from the cache', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-cli-reproduce-interrupt-'));
+    const args = ['reproduce', '--epochs', '2', '--samples', '2000', '--test-samples', '100', '--cache-dir', cacheDir];
+    const child = spawn(process.execPath, [cliBin, ...args], { cwd: repoRoot });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      // The padded run's first finished epoch: the 28×28 run is done by then.
+      if (!/32×32 edge\+2.*epoch 1\/2/.test(stderr) && /32×32 edge\+2.*epoch 1\/2/.test(stderr + text)) child.kill('SIGINT');
+      stderr += text;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/^finished and kept in the cache: 28×28 seed 1$/m);
+
+    const again = losslens(...args, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const [plain] = (JSON.parse(again.stdout) as { runs: { results: ExperimentResult[] }[] }).runs;
+    expect(plain.results[0].origin).toBe('cache');
+    rmSync(cacheDir, { recursive: true, force: true });
+  }, 180_000);
 });
