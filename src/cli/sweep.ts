@@ -231,7 +231,7 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
   }
   for (const point of result.points.filter((p) => p.error))
     io.stderr.write(`#${point.index + 1} ${point.label} ${point.status}: ${point.error}\n`);
-  io.stderr.write(`sweep ${result.status} in ${formatDuration(result.seconds)} on ${result.executor}\n`);
+  io.stderr.write(`sweep ${result.status} in ${formatDuration(result.seconds)} (${result.executor})\n`);
   return result.status === 'completed' ? EXIT_OK : result.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_FAILED;
 }
 

@@ -42,7 +42,7 @@ export class SweepTracker {
       count('cancelled', 'interrupted') ? `${count('cancelled', 'interrupted')} cancelled` : '',
     ].filter(Boolean);
     return (
-      `sweep on ${this.executor}: ${done}/${this.points.length} points done${details.length ? ` (${details.join(', ')})` : ''}` +
+      `sweep (${this.executor}): ${done}/${this.points.length} points done${details.length ? ` (${details.join(', ')})` : ''}` +
       ` · ${count('running')} running · ${count('waiting')} waiting · elapsed ${formatDuration((performance.now() - this.startedAt) / 1000)}`
     );
   }

@@ -140,7 +140,7 @@ export interface PointReporter {
 }
 
 export interface SweepExecutor {
-  /** e.g. "in-process", "2 processes", "ray 127.0.0.1:6379". */
+  /** e.g. "this process", "2 processes", "ray 127.0.0.1:6379". */
   readonly name: string;
   /** Points run at once. */
   readonly concurrency: number;

@@ -27,7 +27,7 @@ export const EXIT_CODE_MISMATCH = 3;
 /** Points one after another in this process (tfjs runs one model at a time here anyway). */
 export function inProcessExecutor(): SweepExecutor {
   return {
-    name: 'in-process',
+    name: 'this process',
     concurrency: 1,
     async runPoint(task, { cacheDir, force, signal, report }) {
       report.started('local');
