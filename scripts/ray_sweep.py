@@ -70,7 +70,11 @@ def run_point(point: dict, settings: dict, events) -> dict:
         "--cache-dir", cache_dir,
         "--code-version", point["codeVersion"],
     ] + (["--force"] if point.get("force") else [])
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent)
+    # As pointEnvironment in src/experiments/sweepExecutors.ts: TensorFlow threads for the task's
+    # CPUs, not one per core of the node, so points sharing a node do not oversubscribe it.
+    threads = str(max(1, int(settings["cpus_per_point"])))
+    env = {"TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": threads, **os.environ}
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent, env=env)
     log = [line for line in completed.stderr.splitlines() if not line.startswith("{")]
     if completed.returncode == EXIT_CODE_MISMATCH:
         raise PointRefused(f"node {node[:12]} refused the point: {' '.join(log[-2:])}")
@@ -134,7 +138,7 @@ def main() -> int:
     send({"event": "ready", "nodes": nodes, "ray": ray.__version__})
     # The events queue is an actor; it must not hold a CPU that a point could use.
     events = Queue(actor_options={"num_cpus": 0})
-    settings = {"worker_root": args.worker_root, "worker_node": args.worker_node, "worker_cache_dir": args.worker_cache_dir}
+    settings = {"worker_root": args.worker_root, "worker_node": args.worker_node, "worker_cache_dir": args.worker_cache_dir, "cpus_per_point": args.cpus_per_point}
     task = ray.remote(run_point).options(num_cpus=args.cpus_per_point, max_retries=args.max_retries, retry_exceptions=False)
 
     commands: queue.Queue = queue.Queue()

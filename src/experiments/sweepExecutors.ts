@@ -6,6 +6,7 @@
  * cache was computed by the code its key names.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TrainingProgress } from '../training/fit.js';
@@ -71,6 +72,21 @@ export function pointArguments(task: SweepTask, cacheDir: string, force: boolean
   ];
 }
 
+/**
+ * The environment of a point's process when `share` of this machine's cores are its own.
+ * TensorFlow otherwise starts one thread per core in every process, so N processes would
+ * oversubscribe the cores N-fold; thread counts already set in the environment win.
+ * scripts/ray_sweep.py does the same for a Ray task from its num_cpus.
+ */
+export function pointEnvironment(share: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const threads = String(Math.max(1, Math.floor(share)));
+  return {
+    ...env,
+    TF_NUM_INTRAOP_THREADS: env.TF_NUM_INTRAOP_THREADS ?? threads,
+    TF_NUM_INTEROP_THREADS: env.TF_NUM_INTEROP_THREADS ?? threads,
+  };
+}
+
 function lastLines(text: string, count = 3): string {
   return text.trim().split('\n').slice(-count).join(' | ');
 }
@@ -88,7 +104,10 @@ export function processExecutor(processes: number): SweepExecutor {
     concurrency: processes,
     runPoint(task, { cacheDir, force, signal, report }) {
       return new Promise<ExperimentResult>((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...pointArguments(task, cacheDir, force)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CLI, ...pointArguments(task, cacheDir, force)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: pointEnvironment(availableParallelism() / processes),
+        });
         children.add(child);
         report.started(`local pid ${child.pid}`);
         let stdout = '';
