@@ -251,7 +251,7 @@ class MirroringClient(NotebookClient):
         text lists its points (src/display/sweepProgress.ts), each "done:" or "from the cache"."""
         trained = cached = 0
         for text in self.runs.values():
-            if text.startswith("sweep on "):
+            if text.startswith("sweep ("):
                 points = [line for line in text.splitlines()[1:] if re.match(r"\s+#\d+ ", line)]
                 trained += sum(1 for line in points if "  done: " in line)
                 cached += sum(1 for line in points if "  from the cache" in line)

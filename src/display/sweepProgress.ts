@@ -41,6 +41,7 @@ export class SweepTracker {
       count('diverged') ? `${count('diverged')} diverged` : '',
       count('cancelled', 'interrupted') ? `${count('cancelled', 'interrupted')} cancelled` : '',
     ].filter(Boolean);
+    // scripts/run_notebooks.py recognises a sweep's display by this "sweep (" start when it counts trainings.
     return (
       `sweep (${this.executor}): ${done}/${this.points.length} points done${details.length ? ` (${details.join(', ')})` : ''}` +
       ` · ${count('running')} running · ${count('waiting')} waiting · elapsed ${formatDuration((performance.now() - this.startedAt) / 1000)}`
