@@ -35,15 +35,24 @@ const RANGE = /^(\d+)\.\.(\d+)(?::(\d+))?$/;
 function listArgument<T>(parseItem: (text: string) => T, integers: boolean) {
   return (text: string): T[] => {
     const values: T[] = [];
+    // In a list, say which item is wrong: commander quotes the whole argument.
+    const parse = (item: string): T => {
+      try {
+        return parseItem(item);
+      } catch (error) {
+        if (!(error instanceof InvalidArgumentError) || !text.includes(',')) throw error;
+        throw new InvalidArgumentError(`item '${item}': ${error.message}`);
+      }
+    };
     for (const item of text.split(',').map((part) => part.trim())) {
       const range = integers ? RANGE.exec(item) : null;
       if (range) {
         const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
         if (step < 1 || to < from) throw new InvalidArgumentError(`range ${item} must go up (from..to:step, step ≥ 1).`);
-        for (let value = from; value <= to; value += step) values.push(parseItem(String(value)));
+        for (let value = from; value <= to; value += step) values.push(parse(String(value)));
       } else {
         if (item === '') throw new InvalidArgumentError('expected a comma-separated list with no empty items.');
-        values.push(parseItem(item));
+        values.push(parse(item));
       }
     }
     return values;

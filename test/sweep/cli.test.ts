@@ -28,7 +28,12 @@ describe('losslens sweep', () => {
   it.each([
     [['--pad-width', '0,3'], /^error: --pad-width: value 3: pad\.width must be even/],
     [['--pad-width', '0..x'], /^error: option '--pad-width <list>' argument '0\.\.x' is invalid/],
-    [['--pad-mode', 'edge,wrap'], /^error: option '--pad-mode <list>' argument 'edge,wrap' is invalid\. expected one of edge, constant/],
+    [
+      ['--pad-mode', 'edge,wrap'],
+      /^error: option '--pad-mode <list>' argument 'edge,wrap' is invalid\. item 'wrap': expected one of edge, constant/,
+    ],
+    [['--noise', '0.3,abc'], /^error: option '--noise <list>' argument '0\.3,abc' is invalid\. item 'abc': expected a number ≥ 0\.$/],
+    [['--noise', 'abc'], /^error: option '--noise <list>' argument 'abc' is invalid\. expected a number ≥ 0\.$/],
     [['--seeds', '3..1'], /^error: option '--seeds <list>' argument '3\.\.1' is invalid\. range 3\.\.1 must go up/],
     [['--samples', '70000'], /^error: --samples: value 70000: trainSamples must be an integer from 1 to 60000/],
     [['--noise', '0.5,'], /^error: option '--noise <list>' argument '0\.5,' is invalid\. expected a comma-separated list/],
