@@ -67,10 +67,11 @@ function runStatus(run: PlannedRun, notebook: string): string {
   return `trained earlier (${run.earlierIn === notebook ? 'above' : `for ${run.earlierIn}`})`;
 }
 
+/** The totals of plans whose repeats markRepeats has marked. */
 function planTotals(plans: readonly NotebookPlan[]): PlanTotals {
   const all = plans.flatMap((plan) => plan.runs ?? []);
   return {
-    toTrain: new Set(all.filter((run) => !run.cached).map((run) => run.key)).size,
+    toTrain: all.filter((run) => !run.cached && run.earlierIn === undefined).length,
     runs: all.length,
     uncounted: plans.filter((plan) => plan.runs === undefined).length,
   };
