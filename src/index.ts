@@ -90,6 +90,7 @@ export {
 } from './experiments/seeds.js';
 export {
   formatDifference,
+  formatSigned,
   INNER_FAMILIES,
   innerRegionConclusion,
   innerRegionFamilies,
@@ -99,7 +100,7 @@ export {
   type InnerGap,
   type InnerVerdict,
 } from './experiments/innerRegion.js';
-export { imagesTouchingFrame, type FrameCount } from './experiments/frame.js';
+export { describeFrameCount, imagesTouchingFrame, type FrameCount } from './experiments/frame.js';
 export type { WhatIfParams } from './experiments/whatIf.js';
 
 /** Sweeps: every combination of a grid of settings, one cached run per point, run here, in processes or on Ray. */

@@ -30,3 +30,9 @@ export async function imagesTouchingFrame(images: Tensor4D): Promise<FrameCount>
   touching.dispose();
   return { touching: count, images: n };
 }
+
+/** "813 of 60,000 (1.4%)". */
+export function describeFrameCount({ touching, images }: FrameCount): string {
+  const share = images === 0 ? 0 : (100 * touching) / images;
+  return `${touching.toLocaleString('en-US')} of ${images.toLocaleString('en-US')} (${share.toFixed(1)}%)`;
+}

@@ -120,14 +120,15 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
   });
 }
 
-const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`;
+/** "+0.78", "−0.06": a difference with its sign, to two decimals. */
+export const formatSigned = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`;
 
 /** "+0.78 (95% interval +0.21 to +1.35)", or the mean alone with one seed. */
 export function formatDifference(difference: PairedDifferences): string {
   const { interval } = difference;
   return interval
-    ? `${signed(difference.mean)} (${Math.round(interval.level * 100)}% interval ${signed(interval.low)} to ${signed(interval.high)})`
-    : `${signed(difference.mean)} (one seed: no interval)`;
+    ? `${formatSigned(difference.mean)} (${Math.round(interval.level * 100)}% interval ${formatSigned(interval.low)} to ${formatSigned(interval.high)})`
+    : `${formatSigned(difference.mean)} (one seed: no interval)`;
 }
 
 const list = (gaps: readonly InnerGap[]) => gaps.map((g) => `${g.family.name} (${g.family.hypothesis})`).join('; ');

@@ -3,7 +3,7 @@
  * images for which edge padding and zero padding give different inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { imagesTouchingFrame } from '../../src/experiments/frame.js';
+import { describeFrameCount, imagesTouchingFrame } from '../../src/experiments/frame.js';
 import { pad } from '../../src/transforms/pad.js';
 import { tf } from '../../src/tf.js';
 
@@ -63,5 +63,10 @@ describe('imagesTouchingFrame', () => {
     await imagesTouchingFrame(batch);
     batch.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is described as a count and a share', () => {
+    expect(describeFrameCount({ touching: 813, images: 60_000 })).toBe('813 of 60,000 (1.4%)');
+    expect(describeFrameCount({ touching: 0, images: 0 })).toBe('0 of 0 (0.0%)');
   });
 });
