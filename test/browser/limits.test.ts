@@ -156,9 +156,10 @@ const PLOT_CELLS = [cell('largest: plot', LOSSPLOT_MIME, largest.plot), cell('la
 let lab: LabSession | undefined;
 let page: Page;
 let cells = TENSOR_CELLS;
-/** A cell of the notebook in front (JupyterLab keeps the one opened before in a hidden tab). */
+/** The notebook in front (JupyterLab keeps the one opened before in a hidden tab). */
+let notebookInFront: Locator;
 const outputCell = (source: string): Locator =>
-  page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell').nth(cells.findIndex((c) => c.source === source));
+  notebookInFront.locator('.jp-Notebook .jp-CodeCell').nth(cells.findIndex((c) => c.source === source));
 
 interface LongTask {
   start: number;
@@ -226,7 +227,7 @@ beforeAll(async () => {
       for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
     }).observe({ type: 'longtask' });
   });
-  await lab.open(limits);
+  notebookInFront = await lab.open(limits);
   await outputCell('over: annotations').locator('.losslens-error').waitFor({ timeout: 180_000 });
 }, 300_000);
 
@@ -286,6 +287,7 @@ describe('the largest accepted loss plots', () => {
     cells = PLOT_CELLS;
     // ?reset starts from an empty workspace, so the 42 MB notebook is not restored (and re-rendered) beside it.
     await page.goto(`${lab!.base}/lab/tree/limits-plots.ipynb?reset&token=${lab!.token}`);
+    notebookInFront = await lab!.panel('limits-plots.ipynb');
     for (const source of ['largest: plot', 'largest: plot text']) {
       const svg = outputCell(source).locator('.losslens-lossplot svg').first();
       await svg.waitFor({ timeout: 120_000 });

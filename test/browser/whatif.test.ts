@@ -37,18 +37,16 @@ const command = (id: string) =>
   page.evaluate((name) => {
     void window.jupyterapp.commands.execute(name);
   }, id);
-/**
- * Runs cell `index` (counting every cell, markdown too) of the notebook in view as a user
- * does: click it, press Ctrl+Enter. (A command started from the page acts on the notebook
- * last focused, which after opening a second notebook was at times the first one.)
- */
+/** The notebook in front, set when a test brings one to the front. */
+let notebookInFront: Locator;
+/** Runs cell `index` (counting every cell, markdown too) of the notebook in front as a user does: click it, press Ctrl+Enter. */
 const runCellAt = async (index: number) => {
-  await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').nth(index).locator('.jp-InputPrompt').click();
+  await notebookInFront.locator('.jp-Cell').nth(index).locator('.jp-InputPrompt').click();
   await page.keyboard.press('Control+Enter');
 };
 const kernelStatus = () => page.evaluate(() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status ?? 'none');
-/** Code cell `index` of the notebook in view (a notebook opened earlier stays in a hidden tab). */
-const cell = (index: number): Locator => page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell').nth(index);
+/** Code cell `index` of the notebook in front. */
+const cell = (index: number): Locator => notebookInFront.locator('.jp-CodeCell').nth(index);
 const outputText = async (locator: Locator) => (await locator.locator('.jp-OutputArea-output').allTextContents()).join('\n');
 const kernelStates = async () =>
   ((await (await fetch(`${lab!.base}/api/kernels?token=${lab!.token}`)).json()) as { execution_state: string }[]).map(
@@ -62,7 +60,6 @@ beforeAll(async () => {
   try {
     lab = await startLab({
       notebooks: [join(fixtures, 'own-what-if.ipynb'), join(fixtures, 'interrupt-training.ipynb')],
-      args: ['--LabApp.expose_app_in_browser=True'],
     });
   } finally {
     if (previous === undefined) delete process.env.LOSSLENS_CACHE_DIR;
@@ -73,6 +70,7 @@ beforeAll(async () => {
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', root], { cwd: lab.notebookDir, stdio: 'ignore' });
   await page.locator('.jp-NotebookPanel .jp-CodeCell').first().waitFor({ timeout: 90_000 });
   await page.waitForFunction(() => 'jupyterapp' in window);
+  notebookInFront = await lab.panel('own-what-if.ipynb');
   // Run All before the kernel is up would do nothing (expect.poll is for tests, not hooks).
   const deadline = Date.now() + 120_000;
   while (!(await kernelStates()).includes('idle')) {
@@ -111,7 +109,7 @@ describe('your own what-if in JupyterLab', () => {
 
 describe('interrupting a training in JupyterLab', () => {
   it('shows the progress line moving while the cell runs, then only the message, and the kernel lives on', async () => {
-    await lab!.open('interrupt-training.ipynb');
+    notebookInFront = await lab!.open('interrupt-training.ipynb');
     await cell(2).waitFor({ timeout: 60_000 });
     await expect.poll(kernelStatus, { timeout: 120_000, interval: 1000 }).toBe('idle');
     await runCellAt(1);
@@ -125,9 +123,7 @@ describe('interrupting a training in JupyterLab', () => {
     expect(await training.locator('.jp-OutputArea-output').count()).toBe(1);
     expect(await training.locator('.jp-InputPrompt').textContent()).toContain('*');
     // The interrupt button of this notebook's toolbar.
-    await page
-      .locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar [data-command="notebook:interrupt-kernel"]')
-      .click({ timeout: 10_000 });
+    await notebookInFront.locator('.jp-Toolbar [data-command="notebook:interrupt-kernel"]').click({ timeout: 10_000 });
     await expect
       .poll(() => outputText(training), { timeout: 60_000, interval: 500 })
       .toMatch(/interrupted in epoch \d+ after \d+ of 200 batches/);

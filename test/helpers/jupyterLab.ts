@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from './python.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -44,9 +44,22 @@ export interface LabSession {
   token: string;
   offsiteRequests: string[];
   serverLog(): string;
-  /** Opens another served notebook in the same page. */
-  open(notebook: string): Promise<void>;
+  /**
+   * Opens a served notebook in the same page (a reload) and returns its panel once it is in
+   * front. JupyterLab first restores the notebook opened before, so for a moment both are
+   * shown and ".jp-NotebookPanel:not(.lm-mod-hidden)" can match a panel about to be hidden.
+   */
+  open(notebook: string): Promise<Locator>;
+  /** The panel of `notebook` (a served file name), once it is JupyterLab's current, visible widget. */
+  panel(notebook: string): Promise<Locator>;
   stop(): Promise<void>;
+}
+
+/** What `panel` reads of JupyterLab's current widget (a notebook's DocumentWidget). */
+interface FrontWidget {
+  id: string;
+  isVisible: boolean;
+  context?: { path: string };
 }
 
 export function freePort(): Promise<number> {
@@ -126,6 +139,8 @@ export async function startLab(options: LabOptions): Promise<LabSession> {
       `--LabApp.workspaces_dir=${join(workDir, 'workspaces')}`,
       '--LabApp.news_url=None',
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      // window.jupyterapp: tests ask the shell which notebook is in front (see `panel`).
+      '--LabApp.expose_app_in_browser=True',
       ...(options.args ?? []),
     ],
     { cwd: workDir, env: { ...process.env, JUPYTER_RUNTIME_DIR: join(workDir, 'runtime') }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -166,11 +181,24 @@ export async function startLab(options: LabOptions): Promise<LabSession> {
       return route.abort();
     });
     const page = context.pages()[0] ?? (await context.newPage());
+    const panel = async (notebook: string): Promise<Locator> => {
+      const id = await page.waitForFunction(
+        (path) => {
+          const shell = (window as unknown as { jupyterapp?: { shell: { currentWidget: FrontWidget | null } } }).jupyterapp?.shell;
+          const widget = shell?.currentWidget;
+          return widget?.context?.path === path && widget.isVisible ? widget.id : null;
+        },
+        basename(notebook),
+        { timeout: 120_000, polling: 250 },
+      );
+      return page.locator(`[id="${String(await id.jsonValue())}"]`);
+    };
     const open = async (notebook: string) => {
       await page.goto(`${base}/lab/tree/${encodeURIComponent(basename(notebook))}?token=${token}`);
+      return panel(notebook);
     };
-    await open(options.notebooks[0]);
-    return { page, context, notebookDir, base, token, offsiteRequests, serverLog: () => log, open, stop };
+    await page.goto(`${base}/lab/tree/${encodeURIComponent(basename(options.notebooks[0]))}?token=${token}`);
+    return { page, context, notebookDir, base, token, offsiteRequests, serverLog: () => log, open, panel, stop };
   } catch (error) {
     await stop();
     throw error;
