@@ -321,7 +321,7 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
             uncounted += 1
             lines.append(f"  {plan['notebook']}: not counted (no cell tagged 'runs')")
             continue
-        new = cached = earlier = 0
+        new = cached = earlier = resumed = 0
         for run in runs:
             if run["cached"]:
                 cached += 1
@@ -329,8 +329,12 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
                 earlier += 1
             else:
                 new += 1
+                resumed += "checkpointEpoch" in run
         to_train, total = to_train + new, total + len(runs)
-        lines.append(f"  {plan['notebook']}: {len(runs)} run(s): {new} to train, {cached} in the cache, {earlier} trained earlier in this job")
+        resuming = f" ({resumed} from a checkpoint of an interrupted run)" if resumed else ""
+        lines.append(
+            f"  {plan['notebook']}: {len(runs)} run(s): {new} to train{resuming}, {cached} in the cache, {earlier} trained earlier in this job"
+        )
     not_counted = f"; {uncounted} notebook(s) not counted" if uncounted else ""
     reporter.say(f"plan: {to_train} training(s) needed; {total - to_train} of the {total} run(s) come from the cache{not_counted}")
     for line in lines:

@@ -19,17 +19,20 @@ import { normaliseConfig, type ExperimentConfigInput } from '../experiments/conf
 import { experimentKey } from '../experiments/key.js';
 import { runLabels } from '../experiments/labels.js';
 import { isExperimentResult } from '../experiments/result.js';
-import { defaultCacheDir, resultPath } from '../experiments/run.js';
+import { checkpointPath, defaultCacheDir, resultPath } from '../experiments/run.js';
 import { readEntry } from '../experiments/store.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './main.js';
 
 export interface PlannedRun {
   label: string;
+  epochs: number;
   /** The cache key: equal keys in two notebooks are one training. */
   key: string;
   cached: boolean;
   /** Not cached, but trained earlier in the same plan: by this notebook or an earlier one (its name). */
   earlierIn?: string;
+  /** Not cached, but an interrupted training of it left a checkpoint after this many of its epochs. */
+  checkpointEpoch?: number;
 }
 
 export interface NotebookPlan {
@@ -61,9 +64,10 @@ function markRepeats(plans: readonly NotebookPlan[]): void {
   }
 }
 
-function runStatus(run: PlannedRun, notebook: string): string {
+function runStatus(run: PlannedRun, notebook: string, epochs: number): string {
   if (run.cached) return 'in the cache';
-  if (run.earlierIn === undefined) return 'to train';
+  if (run.earlierIn === undefined)
+    return run.checkpointEpoch === undefined ? 'to train' : `to train (from its checkpoint after epoch ${run.checkpointEpoch} of ${epochs})`;
   return `trained earlier (${run.earlierIn === notebook ? 'above' : `for ${run.earlierIn}`})`;
 }
 
@@ -127,6 +131,29 @@ function planSource(cells: Cell[], params: Record<string, unknown>, notebook: st
   ].join('\n;\n');
 }
 
+/**
+ * The epoch an interrupted run's checkpoint reached, read without loading it as training
+ * does (src/experiments/run.ts checks its weights and optimizer before resuming from it;
+ * that check is not exported, and run.ts is hashed code that this must not change).
+ */
+function peekCheckpoint(cacheDir: string, key: string, epochs: number): number | undefined {
+  const stored = readEntry(
+    checkpointPath(cacheDir, key),
+    (value): value is { key: string; checkpoint: { epoch: number; history: unknown[] } } => {
+      const entry = value as { key?: unknown; checkpoint?: { epoch?: unknown; history?: unknown } } | null;
+      return (
+        entry?.key === key &&
+        Number.isInteger(entry.checkpoint?.epoch) &&
+        Array.isArray(entry.checkpoint?.history) &&
+        entry.checkpoint.history.length === entry.checkpoint.epoch
+      );
+    },
+    () => {},
+  );
+  const epoch = stored?.checkpoint.epoch;
+  return epoch !== undefined && epoch >= 1 && epoch <= epochs ? epoch : undefined;
+}
+
 /** The runs one notebook asks for with `params` injected, each with its cache key and whether the cache holds it. */
 async function planNotebook(path: string, params: Record<string, unknown> = {}, cacheDir = defaultCacheDir()): Promise<NotebookPlan> {
   const notebook = basename(path);
@@ -168,7 +195,8 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
           (value): value is unknown => isExperimentResult(value, key),
           () => {},
         ) !== undefined;
-      return { label: labels[i], key, cached };
+      const checkpointEpoch = cached ? undefined : peekCheckpoint(cacheDir, key, config.epochs);
+      return { label: labels[i], key, epochs: config.epochs, cached, ...(checkpointEpoch === undefined ? {} : { checkpointEpoch }) };
     }),
   };
 }
@@ -203,7 +231,9 @@ export function registerPlanCommand(root: Command, io: Io, setExit: (code: numbe
         return setExit(EXIT_OK);
       }
       for (const plan of plans) {
-        const runs = plan.runs?.map((run) => `  ${run.label}: ${runStatus(run, plan.notebook)}`) ?? ["  (no cell tagged 'runs')"];
+        const runs = plan.runs?.map((run) => `  ${run.label}: ${runStatus(run, plan.notebook, run.epochs)}`) ?? [
+          "  (no cell tagged 'runs')",
+        ];
         io.stdout.write(`${plan.notebook}\n${runs.join('\n')}\n`);
       }
       const totals = planTotals(plans);

@@ -3,11 +3,12 @@
  * parameters and the injected ones, gives the configs it will train, each looked up in the
  * cache. One tiny run is trained first so the plan has a cached and an uncached config.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';
+import type * as RunModule from '../../src/experiments/run.js';
 
 const root = join(__dirname, '..', '..');
 const folder = mkdtempSync(join(tmpdir(), 'losslens-plan-'));
@@ -91,6 +92,37 @@ describe('losslens plan', () => {
       ['first.ipynb', 'first.ipynb'],
     ]);
   }, 120_000);
+
+  it("says which runs to train resume from an interrupted training's checkpoint, and ignores another run's checkpoint", async () => {
+    // The library as the CLI and notebooks load it (dist), so that keys and checkpoints are theirs.
+    const { runExperiment, checkpointPath } = (await import(join(root, 'dist', 'experiments', 'run.js'))) as typeof RunModule;
+    const twoEpochs = cell(
+      'const runConfigs = params.seeds.map((seed) => normaliseConfig({ epochs: 2, trainSamples: 200, testSamples: 50, batchSize: 50, seed }));',
+      ['runs'],
+    );
+    const path = notebook('resumable.ipynb', [imports, parameters, twoEpochs]);
+    const controller = new AbortController();
+    const interrupted = await runExperiment(
+      { epochs: 2, trainSamples: 200, testSamples: 50, batchSize: 50, seed: 11 },
+      { cacheDir, signal: controller.signal, onProgress: (event) => event.kind === 'epoch' && controller.abort() },
+    );
+    expect(interrupted.status).toBe('interrupted');
+    const json = losslens('plan', path, '--params', '{"seeds": [11, 12]}', '--cache-dir', cacheDir, '--json');
+    expect(json.code, json.stderr).toBe(0);
+    const [plan] = JSON.parse(json.stdout) as { runs: { key: string; epochs: number; checkpointEpoch?: number }[] }[];
+    expect(plan.runs.map((run) => [run.epochs, run.checkpointEpoch ?? null])).toEqual([
+      [2, 1],
+      [2, null],
+    ]);
+    // Seed 12 with seed 11's checkpoint under its name: not its own, so not a resume.
+    copyFileSync(checkpointPath(cacheDir, plan.runs[0].key), checkpointPath(cacheDir, plan.runs[1].key));
+    const text = losslens('plan', path, '--params', '{"seeds": [11, 12]}', '--cache-dir', cacheDir);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe(
+      'resumable.ipynb\n  28×28 seed 11: to train (from its checkpoint after epoch 1 of 2)\n  28×28 seed 12: to train\n' +
+        '2 training(s) needed for 2 run(s)\n',
+    );
+  }, 180_000);
 
   it('answers a missing file or a file that is not a notebook with one line and exit code 2', () => {
     const missing = losslens('plan', join(folder, 'nope.ipynb'), '--cache-dir', cacheDir);
