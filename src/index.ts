@@ -89,12 +89,14 @@ export {
   type Spread,
 } from './experiments/seeds.js';
 export {
+  ADJUSTED_LEVEL,
   formatDifference,
   formatSigned,
   INNER_FAMILIES,
   innerRegionConclusion,
   innerRegionFamilies,
   innerRegionGaps,
+  VERDICT_NAMES,
   type InnerFamily,
   type InnerFamilyId,
   type InnerGap,

@@ -3,22 +3,12 @@
  * the spec in @losslens/protocol (innerGap.ts) and sent as an SVG rendered here plus text, like every
  * losslens figure.
  */
-import { formatDifference, type InnerGap, type InnerVerdict } from '../experiments/innerRegion.js';
+import { formatDifference, formatSigned, VERDICT_NAMES, type InnerGap } from '../experiments/innerRegion.js';
 import { innerGapSpec, type InnerGapPoint } from '@losslens/protocol';
 import { markdownTable, type MimeBundle } from './bundle.js';
 import { currentSink } from './channel.js';
 import { formatDuration } from './progress.js';
 import { vegaLiteToSvg } from './lossPlot.js';
-
-const VERDICT_NAMES: Record<InnerVerdict, string> = {
-  reference: 'reference',
-  removes: 'removes the gap',
-  narrows: 'narrows the gap',
-  remains: 'ruled out: the gap stays',
-  widens: 'ruled out: the gap widens',
-  inconclusive: 'undecided',
-  noGap: 'no gap to explain',
-};
 
 /** One point per family that has a difference (every family but the baseline). */
 export function innerGapPoints(gaps: readonly InnerGap[]): InnerGapPoint[] {
@@ -40,13 +30,12 @@ export function innerGapPoints(gaps: readonly InnerGap[]): InnerGapPoint[] {
 
 /** "title" then one line per configuration, for text/plain. */
 export function innerGapText(points: readonly InnerGapPoint[], title: string): string {
-  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
   return [
     title,
     ...points.map(
       (p) =>
-        `  ${p.configuration}: ${signed(p.mean)}` +
-        (p.low !== null && p.high !== null ? ` [${signed(p.low)}, ${signed(p.high)}]` : '') +
+        `  ${p.configuration}: ${formatSigned(p.mean)}` +
+        (p.low !== null && p.high !== null ? ` [${formatSigned(p.low)}, ${formatSigned(p.high)}]` : '') +
         ` over ${p.values.length} seed(s), ${p.verdict}`,
     ),
   ].join('\n');
@@ -54,7 +43,9 @@ export function innerGapText(points: readonly InnerGapPoint[], title: string): s
 
 export async function innerGapBundle(gaps: readonly InnerGap[], options: { title?: string; subtitle?: string } = {}): Promise<MimeBundle> {
   const points = innerGapPoints(gaps);
-  const spec = innerGapSpec(points, options);
+  const question = gaps.find((g) => g.family.id === 'question')?.difference;
+  // Every verdict in one fixed order, so that a verdict has the same colour in every run of the notebook.
+  const spec = innerGapSpec(points, { ...options, verdicts: Object.values(VERDICT_NAMES), ...(question ? { gap: question.mean } : {}) });
   const title = (spec.title as { text: string }).text;
   return { data: { 'image/svg+xml': await vegaLiteToSvg(spec), 'text/plain': innerGapText(points, title) }, metadata: {} };
 }
@@ -62,11 +53,16 @@ export async function innerGapBundle(gaps: readonly InnerGap[], options: { title
 /** Draws every hypothesis's inner-region difference side by side in the running cell. */
 export async function showInnerGaps(gaps: readonly InnerGap[], options: { title?: string; subtitle?: string } = {}): Promise<void> {
   const seeds = gaps[0]?.seeds ?? 0;
-  const subtitle = options.subtitle ?? `dot: mean over ${seeds} seed(s), bar: 95% interval, ticks: single seeds; dashed: no difference`;
+  const subtitle =
+    options.subtitle ??
+    `dot: mean over ${seeds} seed(s), bar: 95% interval, ticks: single seeds; dashed: no difference, dotted: the question's gap`;
   currentSink().send(await innerGapBundle(gaps, { ...options, subtitle }), { update: false });
 }
 
-/** The study's table: configuration, seeds, inner 28×28 per image (mean ± sd), difference to 28×28 with its interval, verdict, wall time. */
+/**
+ * The study's table: configuration, seeds, inner 28×28 per image (mean ± sd), the differences
+ * to 28×28 and to the question's run with their intervals (the verdict reads both), verdict, wall time.
+ */
 export function innerGapTable(gaps: readonly InnerGap[]): string {
   return markdownTable(
     [
@@ -74,6 +70,7 @@ export function innerGapTable(gaps: readonly InnerGap[]): string {
       'seeds',
       'inner 28×28 per image (mean ± sd)',
       'difference to 28×28 (95% interval)',
+      "difference to the question's run (95% interval)",
       'verdict',
       'wall time of the runs',
     ],
@@ -82,6 +79,7 @@ export function innerGapTable(gaps: readonly InnerGap[]): string {
       gap.seeds,
       gap.inner.std === null ? gap.inner.mean.toFixed(2) : `${gap.inner.mean.toFixed(2)} ± ${gap.inner.std.toFixed(2)}`,
       gap.difference ? formatDifference(gap.difference) : '—',
+      gap.againstQuestion ? formatDifference(gap.againstQuestion) : '—',
       VERDICT_NAMES[gap.verdict],
       formatDuration(gap.seconds),
     ]),

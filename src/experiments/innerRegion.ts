@@ -7,7 +7,7 @@
  */
 import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
 import type { ExperimentResult } from './result.js';
-import { pairedDifferences, spread, type PairedDifferences, type Spread } from './seeds.js';
+import { CONFIDENCE_LEVEL, pairedDifferences, spread, type PairedDifferences, type Spread } from './seeds.js';
 
 export type InnerFamilyId =
   'baseline' | 'question' | 'noiseOriginalOnly' | 'noiseBeforePadding' | 'lossOriginal' | 'constantPad' | 'gridAligned';
@@ -63,7 +63,33 @@ export function innerRegionFamilies(shared: ExperimentConfigInput): ExperimentCo
   return INNER_FAMILIES.map((family) => ({ ...shared, ...family.change }));
 }
 
-export type InnerVerdict = 'reference' | 'removes' | 'narrows' | 'remains' | 'widens' | 'inconclusive' | 'noGap';
+/**
+ * What a hypothesis's runs say about the gap, read off two paired intervals: the family
+ * against the 28×28 baseline (D) and against the question's run (Q).
+ * - removes: Q below zero and D includes zero (the gap is closed as far as the seeds can tell);
+ * - overshoots: Q and D both below zero (below the baseline too);
+ * - narrows: Q below zero, D still above zero;
+ * - remains: D above zero and Q includes zero: the change is not the whole cause (it may
+ *   still account for part of the gap; Q's interval says how much at most);
+ * - widens: Q above zero;
+ * - inconclusive: both include zero;
+ * - noGap: the question's own gap is not measurably above zero, so there is nothing to explain;
+ * - oneSeed: no interval with one seed.
+ */
+export type InnerVerdict = 'reference' | 'removes' | 'overshoots' | 'narrows' | 'remains' | 'widens' | 'inconclusive' | 'noGap' | 'oneSeed';
+
+/** Each verdict in a few words, for the table, the figure and the conclusion's last sentence. */
+export const VERDICT_NAMES: Record<InnerVerdict, string> = {
+  reference: 'reference',
+  removes: 'closes the gap',
+  overshoots: 'overshoots: below the baseline',
+  narrows: 'narrows the gap',
+  remains: 'not the whole cause',
+  widens: 'widens the gap',
+  inconclusive: 'undecided',
+  noGap: 'gap not measurable',
+  oneSeed: 'needs ≥ 2 seeds',
+};
 
 export interface InnerGap {
   family: InnerFamily;
@@ -74,23 +100,45 @@ export interface InnerGap {
   difference: PairedDifferences | null;
   /** This family minus the question's padded run, paired by seed; null for the two references. */
   againstQuestion: PairedDifferences | null;
+  /** From the 95% intervals, each for its own comparison. */
   verdict: InnerVerdict;
+  /** From Bonferroni-adjusted intervals over the hypotheses (99% for five): what survives testing five at once. */
+  adjustedVerdict: InnerVerdict;
   /** Wall time of the family's runs as they were computed (a cached run counts the time it took then). */
   seconds: number;
 }
 
-/**
- * A hypothesis removes the gap when its difference to the baseline is not above zero and it is
- * below the question's; narrows it when below the question's but still above zero; leaves it
- * when still above zero and not below the question's (widens: above the question's).
- */
+/** The confidence level of the adjusted intervals: the 95% level's 5% shared out over the hypotheses (Bonferroni). */
+export const ADJUSTED_LEVEL = 1 - (1 - CONFIDENCE_LEVEL) / INNER_FAMILIES.filter((f) => f.hypothesis !== null).length;
+
 function verdictOf(difference: PairedDifferences, againstQuestion: PairedDifferences): InnerVerdict {
-  if (!difference.interval || !againstQuestion.interval) return 'inconclusive';
-  const aboveBaseline = difference.interval.low > 0;
-  const belowQuestion = againstQuestion.interval.high < 0;
-  if (againstQuestion.interval.low > 0) return 'widens';
-  if (belowQuestion) return aboveBaseline ? 'narrows' : 'removes';
-  return aboveBaseline ? 'remains' : 'inconclusive';
+  const d = difference.interval;
+  const q = againstQuestion.interval;
+  if (!d || !q) return 'oneSeed';
+  if (q.low > 0) return 'widens';
+  if (q.high < 0) return d.low > 0 ? 'narrows' : d.high < 0 ? 'overshoots' : 'removes';
+  return d.low > 0 ? 'remains' : 'inconclusive';
+}
+
+/** Every family's runs completed, over the baseline's seeds, with a finite inner loss; else names the family and seed. */
+function checkResults(results: readonly (readonly ExperimentResult[])[]): void {
+  const seeds = results[0].map((r) => r.config.seed);
+  results.forEach((runs, i) => {
+    const name = `innerRegionGaps: ${INNER_FAMILIES[i].name}`;
+    const mine = runs.map((r) => r.config.seed);
+    if (mine.length === 0 || mine.join() !== seeds.join()) {
+      throw new RangeError(
+        `${name} has seeds ${mine.join(', ') || 'none'}, the baseline ${seeds.join(', ') || 'none'}: every family needs the same seeds`,
+      );
+    }
+    for (const run of runs) {
+      if (run.status !== 'completed') throw new RangeError(`${name}, seed ${run.config.seed}: the run is ${run.status}, not completed`);
+      const inner = run.ledger?.regions.inner.perImage;
+      if (inner === undefined || !Number.isFinite(inner)) {
+        throw new RangeError(`${name}, seed ${run.config.seed}: no finite inner 28×28 loss in its ledger (got ${String(inner)})`);
+      }
+    }
+  });
 }
 
 /** The gaps of the families from their results (`results[i]` holds family INNER_FAMILIES[i]'s runs, one per seed, in one seed order). */
@@ -100,21 +148,35 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
       `innerRegionGaps: expected the results of ${INNER_FAMILIES.length} families (INNER_FAMILIES order), got ${results.length}`,
     );
   }
+  checkResults(results);
   const [baseline, question] = results;
   const gap = pairedDifferences(baseline, question, 'innerPerImage');
-  const gapIsReal = gap.interval !== null && gap.interval.low > 0;
+  const overall: InnerVerdict | null = gap.interval === null ? 'oneSeed' : gap.interval.low > 0 ? null : 'noGap';
   return INNER_FAMILIES.map((family, i) => {
     const runs = results[i];
-    const inner = spread(runs.map((r) => r.ledger?.regions.inner.perImage ?? NaN));
+    const inner = spread(runs.map((r) => r.ledger!.regions.inner.perImage));
     const difference = i === 0 ? null : pairedDifferences(baseline, runs, 'innerPerImage');
     const againstQuestion = i < 2 ? null : pairedDifferences(question, runs, 'innerPerImage');
+    const verdicts = (): [InnerVerdict, InnerVerdict] => {
+      if (!difference || !againstQuestion) return ['reference', 'reference'];
+      if (overall) return [overall, overall];
+      return [
+        verdictOf(difference, againstQuestion),
+        verdictOf(
+          pairedDifferences(baseline, runs, 'innerPerImage', ADJUSTED_LEVEL),
+          pairedDifferences(question, runs, 'innerPerImage', ADJUSTED_LEVEL),
+        ),
+      ];
+    };
+    const [verdict, adjustedVerdict] = verdicts();
     return {
       family,
       seeds: runs.length,
       inner,
       difference,
       againstQuestion,
-      verdict: difference && againstQuestion ? (gapIsReal ? verdictOf(difference, againstQuestion) : 'noGap') : 'reference',
+      verdict,
+      adjustedVerdict,
       seconds: runs.reduce((sum, r) => sum + r.timings.totalSeconds, 0),
     };
   });
@@ -131,7 +193,21 @@ export function formatDifference(difference: PairedDifferences): string {
     : `${formatSigned(difference.mean)} (one seed: no interval)`;
 }
 
-const list = (gaps: readonly InnerGap[]) => gaps.map((g) => `${g.family.name} (${g.family.hypothesis})`).join('; ');
+/** How each verdict reads in the conclusion (a bold head, then why), in the order they are told. */
+const VERDICT_SENTENCES: readonly [InnerVerdict, string][] = [
+  ['removes', "**Closes the gap** (measurably below the question's run, and no longer measurably above the baseline)"],
+  ['overshoots', "**Overshoots** (measurably below the question's run and below the baseline as well)"],
+  ['narrows', "**Narrows it** (measurably below the question's run, but still above the baseline)"],
+  ['remains', "**Ruled out as the whole explanation** (still measurably above the baseline, and not measurably below the question's run)"],
+  ['widens', "**Widens it** (measurably above the question's run)"],
+  ['inconclusive', "**Undecided** (neither measurably above the baseline nor measurably below the question's run)"],
+];
+
+/** "name (hypothesis; against the question's run +0.12 (95% interval …))", joined by semicolons. */
+const list = (gaps: readonly InnerGap[]) =>
+  gaps
+    .map((g) => `${g.family.name} (${g.family.hypothesis}; against the question's run ${formatDifference(g.againstQuestion!)})`)
+    .join('; ');
 
 /** The conclusion, in Markdown, computed from the intervals. */
 export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
@@ -143,26 +219,27 @@ export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
   if (!question.difference.interval) return `With one seed, ${gap}; run at least two seeds (five for the study) to test the hypotheses.`;
   if (question.difference.interval.low <= 0) {
     return (
-      `At these settings there is no gap to explain: ${gap}, an interval that includes zero (or lies below it). ` +
-      'The hypotheses below can only be judged where the padded model is measurably worse inside.'
+      `At these settings the gap is not measurable: ${gap}, an interval that does not lie above zero. ` +
+      'The hypotheses can only be judged where the padded model is measurably worse inside.'
     );
   }
   const hypotheses = gaps.filter((g) => g.verdict !== 'reference');
-  const by = (verdict: InnerVerdict) => hypotheses.filter((g) => g.verdict === verdict);
   const sentences = [`The gap is real at these settings: ${gap}.`];
-  const removes = by('removes');
-  const narrows = by('narrows');
-  if (removes.length > 0) sentences.push(`**Removes the gap** (not above the baseline and below the question's run): ${list(removes)}.`);
-  if (narrows.length > 0) sentences.push(`**Narrows it** (below the question's run, still above the baseline): ${list(narrows)}.`);
-  if (removes.length === 0 && narrows.length === 0)
-    sentences.push("**None of these explains it**: no change brought the inner loss measurably below the question's run.");
-  const remains = [...by('remains'), ...by('widens')];
-  if (remains.length > 0) sentences.push(`**Ruled out** (the gap stays above zero and does not shrink): ${list(remains)}.`);
-  const open = by('inconclusive');
-  if (open.length > 0) {
-    sentences.push(
-      `**Undecided at ${seeds} seed(s)** (the interval includes zero but the run is not measurably below the question's): ${list(open)}.`,
-    );
+  for (const [verdict, head] of VERDICT_SENTENCES) {
+    const these = hypotheses.filter((g) => g.verdict === verdict);
+    if (these.length > 0) sentences.push(`${head}: ${list(these)}.`);
   }
+  if (!hypotheses.some((g) => g.verdict === 'removes' || g.verdict === 'overshoots' || g.verdict === 'narrows'))
+    sentences.push("**None was shown to explain it**: no change brought the inner loss measurably below the question's run.");
+  const level = `${Math.round(ADJUSTED_LEVEL * 100)}%`;
+  const changed = hypotheses.filter((g) => g.adjustedVerdict !== g.verdict);
+  sentences.push(
+    `Each interval is a 95% interval for its own comparison; with ${hypotheses.length} hypotheses tested at once, ` +
+      (changed.length === 0
+        ? `Bonferroni-adjusted ${level} intervals give the same verdicts.`
+        : `Bonferroni-adjusted ${level} intervals would change ${changed
+            .map((g) => `${g.family.name} from "${VERDICT_NAMES[g.verdict]}" to "${VERDICT_NAMES[g.adjustedVerdict]}"`)
+            .join(', ')}.`),
+  );
   return sentences.join(' ');
 }

@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  ADJUSTED_LEVEL,
   INNER_FAMILIES,
   innerRegionConclusion,
   innerRegionFamilies,
   innerRegionGaps,
+  VERDICT_NAMES,
   type InnerFamilyId,
 } from '../../src/experiments/innerRegion.js';
 import { describeConfig, normaliseConfig } from '../../src/experiments/config.js';
@@ -39,6 +41,7 @@ function family(offset: number, wobble = 0.05): ExperimentResult[] {
 function study(offsets: Partial<Record<InnerFamilyId, number>>): ExperimentResult[][] {
   return INNER_FAMILIES.map((f) => family(f.id === 'baseline' ? 0 : (offsets[f.id] ?? 0.8), f.id === 'baseline' ? 0 : 0.05));
 }
+const indexOf = (id: InnerFamilyId) => INNER_FAMILIES.findIndex((f) => f.id === id);
 
 describe('the inner-region study', () => {
   it('lists every family for every seed, seed-major, with distinct configs', () => {
@@ -52,18 +55,19 @@ describe('the inner-region study', () => {
 
   it('reads verdicts off the paired intervals', () => {
     const gaps = innerRegionGaps(
-      study({ question: 0.8, noiseOriginalOnly: 0, lossOriginal: 0.4, constantPad: 0.8, gridAligned: 1.6, noiseBeforePadding: 0.8 }),
+      study({ question: 0.8, noiseOriginalOnly: 0, lossOriginal: 0.4, constantPad: 0.8, gridAligned: 1.6, noiseBeforePadding: -0.5 }),
     );
     const verdict = Object.fromEntries(gaps.map((g) => [g.family.id, g.verdict]));
     expect(verdict).toEqual({
       baseline: 'reference',
       question: 'reference',
       noiseOriginalOnly: 'removes',
-      noiseBeforePadding: 'remains',
+      noiseBeforePadding: 'overshoots',
       lossOriginal: 'narrows',
       constantPad: 'remains',
       gridAligned: 'widens',
     });
+    expect(gaps.map((g) => g.adjustedVerdict)).toEqual(gaps.map((g) => g.verdict));
     const question = gaps[1].difference!;
     expect(question.mean).toBeCloseTo(0.8, 10);
     expect(question.interval!.low).toBeGreaterThan(0);
@@ -73,17 +77,52 @@ describe('the inner-region study', () => {
     expect(text).toMatch(
       /The gap is real at these settings: .* by \+0\.80 \(95% interval \+0\.\d\d to \+0\.\d\d\) per image over 5 seed\(s\)/,
     );
-    expect(text).toMatch(/\*\*Removes the gap\*\* .*: noise on the original 28×28 only/);
-    expect(text).toMatch(/\*\*Narrows it\*\* .*: loss on the original 28×28 only/);
-    expect(text).toMatch(/\*\*Ruled out\*\* .*noise before padding.*constant \(zero\) padding.*digit on the pooling grid/);
-    expect(text).not.toMatch(/None of these/);
+    expect(text).toMatch(/\*\*Closes the gap\*\* [^:]*: noise on the original 28×28 only \([^;]*; against the question's run −0\.80 /);
+    expect(text).toMatch(/\*\*Overshoots\*\* [^:]*: noise before padding/);
+    expect(text).toMatch(/\*\*Narrows it\*\* [^:]*: loss on the original 28×28 only/);
+    expect(text).toMatch(/\*\*Ruled out as the whole explanation\*\* [^:]*: constant \(zero\) padding/);
+    expect(text).toMatch(/\*\*Widens it\*\* [^:]*: digit on the pooling grid/);
+    expect(text).toMatch(/with 5 hypotheses tested at once, Bonferroni-adjusted 99% intervals give the same verdicts\.$/);
+    expect(text).not.toMatch(/None was shown/);
   });
 
-  it('says when none of them explains the gap, and when there is no gap', () => {
-    expect(innerRegionConclusion(innerRegionGaps(study({})))).toMatch(/\*\*None of these explains it\*\*/);
+  it('says which verdicts the Bonferroni-adjusted intervals change', () => {
+    expect(ADJUSTED_LEVEL).toBeCloseTo(0.99, 12);
+    // Against the question's run: −0.3 with a paired sd of 0.2 over 5 seeds. The 95% half-width is
+    // 2.776 · 0.2 / √5 = 0.25 (below the question's run), the 99% one 4.604 · 0.2 / √5 = 0.41 (not).
+    const results = study({ question: 0.8 });
+    results[indexOf('lossOriginal')] = family(0.5, 0.25);
+    const gaps = innerRegionGaps(results);
+    const loss = gaps[indexOf('lossOriginal')];
+    expect([loss.verdict, loss.adjustedVerdict]).toEqual(['narrows', 'inconclusive']);
+    expect(innerRegionConclusion(gaps)).toMatch(
+      /Bonferroni-adjusted 99% intervals would change loss on the original 28×28 only from "narrows the gap" to "undecided"\.$/,
+    );
+  });
+
+  it('says when none was shown to explain the gap, when the gap is not measurable, and what one seed allows', () => {
+    expect(innerRegionConclusion(innerRegionGaps(study({})))).toMatch(/\*\*None was shown to explain it\*\*/);
     const noGap = innerRegionGaps(study({ question: 0, noiseOriginalOnly: 0.8 }));
-    expect(innerRegionConclusion(noGap)).toMatch(/no gap to explain/);
+    expect(innerRegionConclusion(noGap)).toMatch(/^At these settings the gap is not measurable: /);
     expect(noGap.slice(2).every((g) => g.verdict === 'noGap')).toBe(true);
+    const oneSeed = innerRegionGaps(study({}).map((runs) => runs.slice(0, 1)));
+    expect(oneSeed.slice(2).every((g) => g.verdict === 'oneSeed')).toBe(true);
+    expect(innerRegionConclusion(oneSeed)).toMatch(/^With one seed, .*run at least two seeds/);
+    expect(innerGapTable(oneSeed)).toMatch(/needs ≥ 2 seeds/);
+  });
+
+  it('names the family and seed of a run it cannot compare', () => {
+    const interrupted = study({});
+    interrupted[indexOf('constantPad')][2] = { ...interrupted[indexOf('constantPad')][2], status: 'interrupted' };
+    expect(() => innerRegionGaps(interrupted)).toThrow(
+      /^innerRegionGaps: constant \(zero\) padding, seed 3: the run is interrupted, not completed$/,
+    );
+    const noLedger = study({});
+    noLedger[indexOf('gridAligned')][0] = { ...noLedger[indexOf('gridAligned')][0], ledger: undefined } as unknown as ExperimentResult;
+    expect(() => innerRegionGaps(noLedger)).toThrow(/^innerRegionGaps: digit on the pooling grid \(shift 2\), seed 1: no finite inner/);
+    const fewer = study({});
+    fewer[indexOf('question')] = fewer[indexOf('question')].slice(0, 4);
+    expect(() => innerRegionGaps(fewer)).toThrow(/32×32 edge\+2 \(the question\) has seeds 1, 2, 3, 4, the baseline 1, 2, 3, 4, 5/);
   });
 
   it('draws one figure with every configuration but the baseline, and a table with every one', async () => {
@@ -97,7 +136,16 @@ describe('the inner-region study', () => {
     );
     const table = innerGapTable(gaps);
     expect(table.split('\n')).toHaveLength(2 + INNER_FAMILIES.length);
-    expect(table).toMatch(/\| 28×28 \(baseline\) \| 5 \| 70\.00 ± 0\.29 \| — \| reference \| 10s \|/);
+    expect(table).toMatch(/\| 28×28 \(baseline\) \| 5 \| 70\.00 ± 0\.29 \| — \| — \| reference \| 10s \|/);
+    expect(table).toMatch(
+      /\| noise on the original 28×28 only \| 5 \| [\d.]+ ± [\d.]+ \| [^|]+ \| −0\.80 \(95% interval −0\.80 to −0\.80\) \| closes the gap \|/,
+    );
+    // The question's gap as a dotted rule, and every verdict in one colour order whichever occur.
+    const verdicts = Object.values(VERDICT_NAMES);
+    const layers = JSON.stringify((innerGapSpec(points, { gap: 0.8, verdicts }) as { layer: object[] }).layer);
+    expect(layers).toContain('{"values":[{"gap":0.8}]}');
+    expect(layers).toContain(`"domain":${JSON.stringify(verdicts)}`);
+    expect(layers).toContain(`"values":${JSON.stringify(verdicts.filter((v) => points.some((p) => p.verdict === v)))}`);
   });
 
   it('rejects bad figure data with the path of the bad field', () => {
@@ -108,5 +156,7 @@ describe('the inner-region study', () => {
     expect(() => innerGapSpec([{ ...good, low: 1.2 }])).toThrow(/must contain the mean/);
     expect(() => innerGapSpec([good, good])).toThrow(/each configuration once/);
     expect(innerGapSpec([{ ...good, low: null, high: null, values: [1] }])).toHaveProperty('layer');
+    expect(() => innerGapSpec([good], { gap: Number.NaN })).toThrow(/^gap must be a finite number, got NaN$/);
+    expect(() => innerGapSpec([good], { verdicts: ['y'] })).toThrow(/^verdicts must include every point's verdict; "x" is missing$/);
   });
 });

@@ -27,4 +27,4 @@ export { annotationLabel, annotationText, formatPerPixel, lossPlotPayload, lossP
 /** The dilution curve's Vega-Lite spec and the question's two runs it marks. */
 export { dilutionSpec, QUESTION_POINTS, type DilutionPoint } from './dilution.js';
 /** The inner-region study's figure: each hypothesis's gap to the 28×28 baseline with its interval. */
-export { innerGapSpec, type InnerGapPoint } from './innerGap.js';
+export { innerGapSpec, type InnerGapOptions, type InnerGapPoint } from './innerGap.js';

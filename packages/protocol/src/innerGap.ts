@@ -52,18 +52,53 @@ function checkPoint(point: InnerGapPoint, index: number): void {
   }
 }
 
+export interface InnerGapOptions {
+  title?: string;
+  subtitle?: string;
+  /** The question's own gap (its mean difference), drawn as a dotted rule: the line a hypothesis must move its row away from. */
+  gap?: number;
+  /**
+   * Every verdict the figure can show, in a fixed order: each keeps its colour from one
+   * notebook run to the next whichever verdicts occur (the legend lists only those that do).
+   */
+  verdicts?: readonly string[];
+}
+
+function checkOptions(options: InnerGapOptions, points: readonly InnerGapPoint[]): void {
+  if (options.gap !== undefined && !(typeof options.gap === 'number' && Number.isFinite(options.gap))) {
+    throw new PayloadError('gap', `must be a finite number, got ${describeValue(options.gap)}`);
+  }
+  if (options.verdicts !== undefined) {
+    const { verdicts } = options;
+    if (!Array.isArray(verdicts) || !verdicts.every((v) => typeof v === 'string')) {
+      throw new PayloadError('verdicts', 'must be a list of verdict names');
+    }
+    const missing = points.find((p) => !verdicts.includes(p.verdict));
+    if (missing) throw new PayloadError('verdicts', `must include every point's verdict; ${JSON.stringify(missing.verdict)} is missing`);
+  }
+}
+
 /** The figure for `points`, top to bottom in the order given. */
-export function innerGapSpec(
-  points: readonly InnerGapPoint[],
-  options: { title?: string; subtitle?: string } = {},
-): Record<string, unknown> {
+export function innerGapSpec(points: readonly InnerGapPoint[], options: InnerGapOptions = {}): Record<string, unknown> {
   if (points.length === 0) throw new PayloadError('points', 'must hold at least one configuration');
   points.forEach(checkPoint);
+  checkOptions(options, points);
   const names = points.map((p) => p.configuration);
   if (new Set(names).size !== names.length) throw new PayloadError('points', 'must name each configuration once');
   const x = { type: 'quantitative', title: 'inner 28×28 loss per image, minus the 28×28 baseline (same seed)' };
   const y = { field: 'configuration', type: 'nominal', sort: names, title: null, axis: { labelLimit: 360 } };
-  const color = { field: 'verdict', type: 'nominal', title: 'verdict', legend: { labelLimit: 300 } };
+  const shown = [...new Set(points.map((p) => p.verdict))];
+  const color = {
+    field: 'verdict',
+    type: 'nominal',
+    title: 'verdict',
+    ...(options.verdicts
+      ? {
+          scale: { domain: [...options.verdicts], scheme: 'tableau10' },
+          legend: { labelLimit: 300, values: options.verdicts.filter((v) => shown.includes(v)) },
+        }
+      : { legend: { labelLimit: 300 } }),
+  };
   const rows = points.map(({ configuration, mean, low, high, values, verdict }) => ({
     configuration,
     mean,
@@ -95,6 +130,15 @@ export function innerGapSpec(
         mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
         encoding: { x: { field: 'zero', ...x } },
       },
+      ...(options.gap === undefined
+        ? []
+        : [
+            {
+              data: { values: [{ gap: options.gap }] },
+              mark: { type: 'rule', color: '#888', strokeDash: [1, 2] },
+              encoding: { x: { field: 'gap', ...x } },
+            },
+          ]),
       {
         data: { values: rows.filter((r) => r.low !== null) },
         mark: { type: 'rule', strokeWidth: 2 },
