@@ -67,7 +67,9 @@ function markRepeats(plans: readonly NotebookPlan[]): void {
 function runStatus(run: PlannedRun, notebook: string, epochs: number): string {
   if (run.cached) return 'in the cache';
   if (run.earlierIn === undefined)
-    return run.checkpointEpoch === undefined ? 'to train' : `to train (from its checkpoint after epoch ${run.checkpointEpoch} of ${epochs})`;
+    return run.checkpointEpoch === undefined
+      ? 'to train'
+      : `to train (from its checkpoint after epoch ${run.checkpointEpoch} of ${epochs})`;
   return `trained earlier (${run.earlierIn === notebook ? 'above' : `for ${run.earlierIn}`})`;
 }
 
