@@ -6,7 +6,7 @@
 
 import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
 import { runLabel } from '../experiments/labels.js';
-import type { ExperimentResult } from '../experiments/result.js';
+import { trainingSeconds, type ExperimentResult } from '../experiments/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
 import { runSeeds, type SeedsResult } from '../experiments/seeds.js';
 import { interruptOnSigint } from '../training/interrupt.js';
@@ -60,7 +60,7 @@ export async function runWithProgress(
     progress.setMessage(outcome);
     throw new Error(`${label} ${outcome}`);
   }
-  const trained = `${formatDuration(result.timings.trainSeconds)} of training for ${result.config.epochs} epoch(s)`;
+  const trained = `${formatDuration(trainingSeconds(result))} of training for ${result.config.epochs} epoch(s)`;
   const testLoss = `test loss ${formatPerPixel(result.testLoss!)} per pixel`;
   if (result.origin === 'cache') {
     const when = result.createdAt.slice(0, 16).replace('T', ' ');

@@ -6,7 +6,7 @@
  * verdicts are read off the 95% intervals.
  */
 import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
-import type { ExperimentResult } from './result.js';
+import { computeSeconds, type ExperimentResult } from './result.js';
 import { CONFIDENCE_LEVEL, pairedDifferences, spread, type PairedDifferences, type Spread } from './seeds.js';
 
 export type InnerFamilyId =
@@ -104,7 +104,7 @@ export interface InnerGap {
   verdict: InnerVerdict;
   /** From Bonferroni-adjusted intervals over the hypotheses (99% for five): what survives testing five at once. */
   adjustedVerdict: InnerVerdict;
-  /** Wall time of the family's runs as they were computed (a cached run counts the time it took then). */
+  /** Wall time of the family's runs as they were computed (a cached run counts the time it took then, a resumed one its earlier epochs too). */
   seconds: number;
 }
 
@@ -177,7 +177,7 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
       againstQuestion,
       verdict,
       adjustedVerdict,
-      seconds: runs.reduce((sum, r) => sum + r.timings.totalSeconds, 0),
+      seconds: runs.reduce((sum, r) => sum + computeSeconds(r), 0),
     };
   });
 }

@@ -72,6 +72,21 @@ export interface ExperimentResult {
   origin: 'computed' | 'cache';
 }
 
+/**
+ * Seconds of training over every call that trained the run: this call's, plus the epochs an
+ * earlier, interrupted call finished (kept in the checkpoint's history). `timings` counts only
+ * the call that completed it.
+ */
+export function trainingSeconds(result: ExperimentResult): number {
+  const earlier = result.history.slice(0, result.resumedFromEpoch).reduce((sum, epoch) => sum + epoch.seconds, 0);
+  return result.timings.trainSeconds + earlier;
+}
+
+/** Wall time the run took to compute: the completing call's, plus the training of earlier, interrupted calls (their set-up is not recorded). */
+export function computeSeconds(result: ExperimentResult): number {
+  return result.timings.totalSeconds - result.timings.trainSeconds + trainingSeconds(result);
+}
+
 export function serializeLossMaps(maps: LossMaps): SerializedLossMaps {
   return {
     height: maps.height,

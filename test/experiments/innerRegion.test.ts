@@ -33,7 +33,9 @@ function family(offset: number, wobble = 0.05): ExperimentResult[] {
         config: normaliseConfig({ seed }),
         status: 'completed',
         ledger: { regions: { inner: { perImage: 70 + offset + JITTER[i] + WOBBLE[i] * wobble } } },
-        timings: { totalSeconds: 2 },
+        timings: { totalSeconds: 2, trainSeconds: 1 },
+        history: [],
+        resumedFromEpoch: 0,
       }) as unknown as ExperimentResult,
   );
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkpointPath, resultPath, runExperiment, type RunOptions } from '../../src/experiments/run.js';
 import { decodeFloat32 } from '@losslens/protocol';
-import { deserializeLossMaps } from '../../src/experiments/result.js';
+import { computeSeconds, deserializeLossMaps, trainingSeconds } from '../../src/experiments/result.js';
 import { lossMapTensors } from '../../src/accounting/ledger.js';
 import type { ExperimentConfigInput } from '../../src/experiments/config.js';
 import { tf } from '../../src/tf.js';
@@ -95,6 +95,12 @@ describe('runExperiment', () => {
     const resumed = await counted(config);
     expect(resumed.result.status).toBe('completed');
     expect(resumed.result.resumedFromEpoch).toBe(1);
+    // Its timings are the completing call's; the first epoch's training came from the interrupted call.
+    const first = interrupted.result.history[0].seconds;
+    expect(resumed.result.history[0].seconds).toBe(first);
+    expect(trainingSeconds(resumed.result)).toBeCloseTo(resumed.result.timings.trainSeconds + first, 9);
+    expect(computeSeconds(resumed.result)).toBeCloseTo(resumed.result.timings.totalSeconds + first, 9);
+    expect(trainingSeconds(interrupted.result)).toBe(interrupted.result.timings.trainSeconds);
     expect(existsSync(checkpointPath(cacheDir, resumed.result.key))).toBe(false);
 
     const uninterrupted = await counted(config, { cache: false });
