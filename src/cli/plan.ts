@@ -64,12 +64,12 @@ function markRepeats(plans: readonly NotebookPlan[]): void {
   }
 }
 
-function runStatus(run: PlannedRun, notebook: string, epochs: number): string {
+function runStatus(run: PlannedRun, notebook: string): string {
   if (run.cached) return 'in the cache';
   if (run.earlierIn === undefined)
     return run.checkpointEpoch === undefined
       ? 'to train'
-      : `to train (from its checkpoint after epoch ${run.checkpointEpoch} of ${epochs})`;
+      : `to train (from its checkpoint after epoch ${run.checkpointEpoch} of ${run.epochs})`;
   return `trained earlier (${run.earlierIn === notebook ? 'above' : `for ${run.earlierIn}`})`;
 }
 
@@ -139,15 +139,25 @@ function planSource(cells: Cell[], params: Record<string, unknown>, notebook: st
  * that check is not exported, and run.ts is hashed code that this must not change).
  */
 function peekCheckpoint(cacheDir: string, key: string, epochs: number): number | undefined {
+  interface Peeked {
+    key: string;
+    checkpoint: { epoch: number; weights: unknown[]; optimizer: object; history: unknown[] };
+  }
   const stored = readEntry(
     checkpointPath(cacheDir, key),
-    (value): value is { key: string; checkpoint: { epoch: number; history: unknown[] } } => {
-      const entry = value as { key?: unknown; checkpoint?: { epoch?: unknown; history?: unknown } } | null;
+    (value): value is Peeked => {
+      const entry = value as { key?: unknown; checkpoint?: Partial<Record<keyof Peeked['checkpoint'], unknown>> | null } | null;
+      const checkpoint = entry?.checkpoint;
       return (
         entry?.key === key &&
-        Number.isInteger(entry.checkpoint?.epoch) &&
-        Array.isArray(entry.checkpoint?.history) &&
-        entry.checkpoint.history.length === entry.checkpoint.epoch
+        typeof checkpoint === 'object' &&
+        checkpoint !== null &&
+        Number.isInteger(checkpoint.epoch) &&
+        Array.isArray(checkpoint.weights) &&
+        typeof checkpoint.optimizer === 'object' &&
+        checkpoint.optimizer !== null &&
+        Array.isArray(checkpoint.history) &&
+        checkpoint.history.length === checkpoint.epoch
       );
     },
     () => {},
@@ -233,9 +243,7 @@ export function registerPlanCommand(root: Command, io: Io, setExit: (code: numbe
         return setExit(EXIT_OK);
       }
       for (const plan of plans) {
-        const runs = plan.runs?.map((run) => `  ${run.label}: ${runStatus(run, plan.notebook, run.epochs)}`) ?? [
-          "  (no cell tagged 'runs')",
-        ];
+        const runs = plan.runs?.map((run) => `  ${run.label}: ${runStatus(run, plan.notebook)}`) ?? ["  (no cell tagged 'runs')"];
         io.stdout.write(`${plan.notebook}\n${runs.join('\n')}\n`);
       }
       const totals = planTotals(plans);

@@ -1,9 +1,10 @@
 /**
  * Issue 14's study (notebooks/05-inner-region.ipynb): the question's padded model reconstructs
- * the original 28×28 pixels slightly worse than the unpadded one. Each hypothesis is one
- * configuration (a run family over seeds) that removes one difference between the two; its
- * inner-28×28 loss per image is compared with the 28×28 baseline's, paired by seed, and the
- * verdicts are read off the 95% intervals.
+ * the original 28×28 pixels slightly worse than the unpadded one. Each of the five families
+ * (four hypotheses; the noisy border is tested two ways) is one configuration, a run family
+ * over seeds, that removes one difference between the two. Its inner-28×28 loss per image is
+ * compared with the 28×28 baseline's and with the question's run, paired by seed, and its
+ * verdict is read off those two 95% intervals (and again off Bonferroni-adjusted ones).
  */
 import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
 import { computeSeconds, type ExperimentResult } from './result.js';
@@ -100,16 +101,21 @@ export interface InnerGap {
   difference: PairedDifferences | null;
   /** This family minus the question's padded run, paired by seed; null for the two references. */
   againstQuestion: PairedDifferences | null;
-  /** From the 95% intervals, each for its own comparison. */
+  /** From the two 95% intervals, each for its own comparison. */
   verdict: InnerVerdict;
-  /** From Bonferroni-adjusted intervals over the hypotheses (99% for five): what survives testing five at once. */
+  /** From Bonferroni-adjusted intervals (ADJUSTED_LEVEL): what survives reading every family's two intervals at once. */
   adjustedVerdict: InnerVerdict;
   /** Wall time of the family's runs as they were computed (a cached run counts the time it took then, a resumed one its earlier epochs too). */
   seconds: number;
 }
 
-/** The confidence level of the adjusted intervals: the 95% level's 5% shared out over the hypotheses (Bonferroni). */
-export const ADJUSTED_LEVEL = 1 - (1 - CONFIDENCE_LEVEL) / INNER_FAMILIES.filter((f) => f.hypothesis !== null).length;
+const HYPOTHESIS_FAMILIES = INNER_FAMILIES.filter((f) => f.hypothesis !== null).length;
+
+/**
+ * The confidence level of the adjusted intervals: the 95% level's 5% shared out (Bonferroni)
+ * over every interval a verdict reads, two per family (99.5% for five families).
+ */
+export const ADJUSTED_LEVEL = 1 - (1 - CONFIDENCE_LEVEL) / (2 * HYPOTHESIS_FAMILIES);
 
 function verdictOf(difference: PairedDifferences, againstQuestion: PairedDifferences): InnerVerdict {
   const d = difference.interval;
@@ -185,11 +191,14 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
 /** "+0.78", "−0.06": a difference with its sign, to two decimals. */
 export const formatSigned = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`;
 
+/** "95%", "99.5%": a confidence level as a percentage, to one decimal where it has one. */
+export const formatLevel = (level: number) => `${Number((level * 100).toFixed(1))}%`;
+
 /** "+0.78 (95% interval +0.21 to +1.35)", or the mean alone with one seed. */
 export function formatDifference(difference: PairedDifferences): string {
   const { interval } = difference;
   return interval
-    ? `${formatSigned(difference.mean)} (${Math.round(interval.level * 100)}% interval ${formatSigned(interval.low)} to ${formatSigned(interval.high)})`
+    ? `${formatSigned(difference.mean)} (${formatLevel(interval.level)} interval ${formatSigned(interval.low)} to ${formatSigned(interval.high)})`
     : `${formatSigned(difference.mean)} (one seed: no interval)`;
 }
 
@@ -203,10 +212,14 @@ const VERDICT_SENTENCES: readonly [InnerVerdict, string][] = [
   ['inconclusive', "**Undecided** (neither measurably above the baseline nor measurably below the question's run)"],
 ];
 
-/** "name (hypothesis; against the question's run +0.12 (95% interval …))", joined by semicolons. */
+/** "name (hypothesis; against the baseline +0.10 (95% interval …), against the question's run −0.70 (…))": both intervals a verdict reads. */
 const list = (gaps: readonly InnerGap[]) =>
   gaps
-    .map((g) => `${g.family.name} (${g.family.hypothesis}; against the question's run ${formatDifference(g.againstQuestion!)})`)
+    .map(
+      (g) =>
+        `${g.family.name} (${g.family.hypothesis}; against the baseline ${formatDifference(g.difference!)}, ` +
+        `against the question's run ${formatDifference(g.againstQuestion!)})`,
+    )
     .join('; ');
 
 /** The conclusion, in Markdown, computed from the intervals. */
@@ -231,10 +244,11 @@ export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
   }
   if (!hypotheses.some((g) => g.verdict === 'removes' || g.verdict === 'overshoots' || g.verdict === 'narrows'))
     sentences.push("**None was shown to explain it**: no change brought the inner loss measurably below the question's run.");
-  const level = `${Math.round(ADJUSTED_LEVEL * 100)}%`;
+  const level = formatLevel(ADJUSTED_LEVEL);
   const changed = hypotheses.filter((g) => g.adjustedVerdict !== g.verdict);
   sentences.push(
-    `Each interval is a 95% interval for its own comparison; with ${hypotheses.length} hypotheses tested at once, ` +
+    `Each interval is a ${formatLevel(CONFIDENCE_LEVEL)} interval for its own comparison; with ${hypotheses.length} families ` +
+      `tested at once (${2 * hypotheses.length} intervals), ` +
       (changed.length === 0
         ? `Bonferroni-adjusted ${level} intervals give the same verdicts.`
         : `Bonferroni-adjusted ${level} intervals would change ${changed

@@ -21,30 +21,26 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-whatif-cache-'));
 let lab: LabSession | undefined;
 let page: Page;
 
-declare global {
-  interface Window {
-    jupyterapp: {
-      commands: { execute(id: string, args?: object): Promise<unknown> };
-      shell: { currentWidget: { sessionContext?: { session?: { kernel?: { status: string } | null } | null } } | null };
-    };
-  }
-}
 /**
  * Starts a command without waiting for it: run commands resolve only when their cells
  * have finished, and a test that awaited one would look at the outputs after the fact.
  */
 const command = (id: string) =>
   page.evaluate((name) => {
-    void window.jupyterapp.commands.execute(name);
+    void window.jupyterapp!.commands.execute(name);
   }, id);
 /** The notebook in front, set when a test brings one to the front. */
 let notebookInFront: Locator;
-/** Runs cell `index` (counting every cell, markdown too) of the notebook in front as a user does: click it, press Ctrl+Enter. */
+/**
+ * Runs cell `index` (counting every cell, markdown too) of the notebook in front as a user
+ * does: click it, press Ctrl+Enter. (A command started from the page acts on the notebook
+ * last focused, which after opening a second notebook was at times the first one.)
+ */
 const runCellAt = async (index: number) => {
   await notebookInFront.locator('.jp-Cell').nth(index).locator('.jp-InputPrompt').click();
   await page.keyboard.press('Control+Enter');
 };
-const kernelStatus = () => page.evaluate(() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status ?? 'none');
+const kernelStatus = () => page.evaluate(() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status ?? 'none');
 /** Code cell `index` of the notebook in front. */
 const cell = (index: number): Locator => notebookInFront.locator('.jp-CodeCell').nth(index);
 const outputText = async (locator: Locator) => (await locator.locator('.jp-OutputArea-output').allTextContents()).join('\n');
@@ -69,7 +65,6 @@ beforeAll(async () => {
   // The README's install step, in the served folder (no cell has run yet).
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', root], { cwd: lab.notebookDir, stdio: 'ignore' });
   await page.locator('.jp-NotebookPanel .jp-CodeCell').first().waitFor({ timeout: 90_000 });
-  await page.waitForFunction(() => 'jupyterapp' in window);
   notebookInFront = await lab.panel('own-what-if.ipynb');
   // Run All before the kernel is up would do nothing (expect.poll is for tests, not hooks).
   const deadline = Date.now() + 120_000;

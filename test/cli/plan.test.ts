@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';
+import { runPython } from '../helpers/python.js';
 import type * as RunModule from '../../src/experiments/run.js';
 
 const root = join(__dirname, '..', '..');
@@ -122,6 +123,24 @@ describe('losslens plan', () => {
       'resumable.ipynb\n  28×28 seed 11: to train (from its checkpoint after epoch 1 of 2)\n  28×28 seed 12: to train\n' +
         '2 training(s) needed for 2 run(s)\n',
     );
+    // The notebook runner's plan (scripts/run_notebooks.py) counts it among the trainings, as one that resumes.
+    const previous = process.env.LOSSLENS_CACHE_DIR;
+    process.env.LOSSLENS_CACHE_DIR = cacheDir;
+    try {
+      const said = runPython(
+        'import io, sys\nfrom pathlib import Path\nsys.path.insert(0, "scripts")\nimport run_notebooks\n' +
+          'out = io.StringIO()\nrun_notebooks.print_plan([Path(sys.argv[1])], {"seeds": [11, 12]}, run_notebooks.Reporter(stream=out))\n' +
+          'print(out.getvalue())',
+        [path],
+      );
+      expect(said).toContain('plan: 2 training(s) needed; 0 of the 2 run(s) come from the cache');
+      expect(said).toContain(
+        'resumable.ipynb: 2 run(s): 2 to train (1 from a checkpoint of an interrupted run), 0 in the cache, 0 trained earlier in this job',
+      );
+    } finally {
+      if (previous === undefined) delete process.env.LOSSLENS_CACHE_DIR;
+      else process.env.LOSSLENS_CACHE_DIR = previous;
+    }
   }, 180_000);
 
   it('answers a missing file or a file that is not a notebook with one line and exit code 2', () => {

@@ -79,26 +79,39 @@ describe('the inner-region study', () => {
     expect(text).toMatch(
       /The gap is real at these settings: .* by \+0\.80 \(95% interval \+0\.\d\d to \+0\.\d\d\) per image over 5 seed\(s\)/,
     );
-    expect(text).toMatch(/\*\*Closes the gap\*\* [^:]*: noise on the original 28×28 only \([^;]*; against the question's run −0\.80 /);
+    expect(text).toMatch(
+      /\*\*Closes the gap\*\* [^:]*: noise on the original 28×28 only \([^;]*; against the baseline \+0\.00 \(95% interval −0\.\d\d to \+0\.\d\d\), against the question's run −0\.80 /,
+    );
     expect(text).toMatch(/\*\*Overshoots\*\* [^:]*: noise before padding/);
     expect(text).toMatch(/\*\*Narrows it\*\* [^:]*: loss on the original 28×28 only/);
     expect(text).toMatch(/\*\*Ruled out as the whole explanation\*\* [^:]*: constant \(zero\) padding/);
     expect(text).toMatch(/\*\*Widens it\*\* [^:]*: digit on the pooling grid/);
-    expect(text).toMatch(/with 5 hypotheses tested at once, Bonferroni-adjusted 99% intervals give the same verdicts\.$/);
+    expect(text).toMatch(/with 5 families tested at once \(10 intervals\), Bonferroni-adjusted 99\.5% intervals give the same verdicts\.$/);
     expect(text).not.toMatch(/None was shown/);
   });
 
+  it('calls a family undecided when neither interval excludes zero', () => {
+    // Against both the baseline and the question's run: +0.4 with a paired sd of 0.8 (half-width 0.99).
+    const results = study({ question: 0.8 });
+    results[indexOf('constantPad')] = family(0.4, 0.85);
+    const gaps = innerRegionGaps(results);
+    expect(gaps[indexOf('constantPad')].verdict).toBe('inconclusive');
+    expect(innerRegionConclusion(gaps)).toMatch(
+      /\*\*Undecided\*\* [^:]*: constant \(zero\) padding \(edge instead of zero padding; against the baseline \+0\.40/,
+    );
+  });
+
   it('says which verdicts the Bonferroni-adjusted intervals change', () => {
-    expect(ADJUSTED_LEVEL).toBeCloseTo(0.99, 12);
+    expect(ADJUSTED_LEVEL).toBeCloseTo(0.995, 12);
     // Against the question's run: −0.3 with a paired sd of 0.2 over 5 seeds. The 95% half-width is
-    // 2.776 · 0.2 / √5 = 0.25 (below the question's run), the 99% one 4.604 · 0.2 / √5 = 0.41 (not).
+    // 2.776 · 0.2 / √5 = 0.25 (below the question's run), the 99.5% one 5.598 · 0.2 / √5 = 0.50 (not).
     const results = study({ question: 0.8 });
     results[indexOf('lossOriginal')] = family(0.5, 0.25);
     const gaps = innerRegionGaps(results);
     const loss = gaps[indexOf('lossOriginal')];
     expect([loss.verdict, loss.adjustedVerdict]).toEqual(['narrows', 'inconclusive']);
     expect(innerRegionConclusion(gaps)).toMatch(
-      /Bonferroni-adjusted 99% intervals would change loss on the original 28×28 only from "narrows the gap" to "undecided"\.$/,
+      /with 5 families tested at once \(10 intervals\), Bonferroni-adjusted 99\.5% intervals would change loss on the original 28×28 only from "narrows the gap" to "undecided"\.$/,
     );
   });
 

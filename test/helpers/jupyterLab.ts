@@ -55,11 +55,28 @@ export interface LabSession {
   stop(): Promise<void>;
 }
 
-/** What `panel` reads of JupyterLab's current widget (a notebook's DocumentWidget). */
-interface FrontWidget {
-  id: string;
-  isVisible: boolean;
-  context?: { path: string };
+/**
+ * The part of JupyterLab's application object (window.jupyterapp, exposed by the server
+ * option below) that the browser tests use: commands, and the widget in front.
+ */
+export interface JupyterAppInPage {
+  commands: { execute(id: string, args?: object): Promise<unknown> };
+  shell: {
+    currentWidget: {
+      id: string;
+      isVisible: boolean;
+      /** A document widget's file, relative to the served folder. */
+      context?: { path: string };
+      sessionContext?: { session?: { kernel?: { status: string } | null } | null };
+    } | null;
+  };
+}
+
+declare global {
+  interface Window {
+    /** Present once JupyterLab has started (with --LabApp.expose_app_in_browser). */
+    jupyterapp?: JupyterAppInPage;
+  }
 }
 
 export function freePort(): Promise<number> {
@@ -184,14 +201,15 @@ export async function startLab(options: LabOptions): Promise<LabSession> {
     const panel = async (notebook: string): Promise<Locator> => {
       const id = await page.waitForFunction(
         (path) => {
-          const shell = (window as unknown as { jupyterapp?: { shell: { currentWidget: FrontWidget | null } } }).jupyterapp?.shell;
-          const widget = shell?.currentWidget;
+          const widget = window.jupyterapp?.shell.currentWidget;
           return widget?.context?.path === path && widget.isVisible ? widget.id : null;
         },
         basename(notebook),
         { timeout: 120_000, polling: 250 },
       );
-      return page.locator(`[id="${String(await id.jsonValue())}"]`);
+      const locator = page.locator(`[id="${String(await id.jsonValue())}"]`);
+      await id.dispose();
+      return locator;
     };
     const open = async (notebook: string) => {
       await page.goto(`${base}/lab/tree/${encodeURIComponent(basename(notebook))}?token=${token}`);

@@ -73,7 +73,7 @@ describe("the main job's plan", () => {
   it("counts each notebook's runs from its cell tagged 'runs'", () => {
     for (const name of NOTEBOOKS) {
       const line = new RegExp(
-        `^ {2}${name}: (\\d+) run\\(s\\): (\\d+) to train, (\\d+) in the cache, (\\d+) trained earlier in this job$`,
+        `^ {2}${name}: (\\d+) run\\(s\\): (\\d+) to train(?: \\(\\d+ from a checkpoint of an interrupted run\\))?, (\\d+) in the cache, (\\d+) trained earlier in this job$`,
         'm',
       ).exec(log);
       expect(line, `${name} in\n${log.slice(0, 2000)}`).not.toBeNull();
