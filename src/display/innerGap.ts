@@ -4,7 +4,7 @@
  * losslens figure.
  */
 import { formatDifference, formatSigned, VERDICT_NAMES, type InnerGap } from '../experiments/innerRegion.js';
-import { innerGapSpec, type InnerGapPoint } from '@losslens/protocol';
+import { innerGapSpec, type InnerGapOptions, type InnerGapPoint } from '@losslens/protocol';
 import { markdownTable, type MimeBundle } from './bundle.js';
 import { currentSink } from './channel.js';
 import { formatDuration } from './progress.js';
@@ -41,7 +41,10 @@ export function innerGapText(points: readonly InnerGapPoint[], title: string): s
   ].join('\n');
 }
 
-export async function innerGapBundle(gaps: readonly InnerGap[], options: { title?: string; subtitle?: string } = {}): Promise<MimeBundle> {
+/** What a notebook may set; the rule at the question's gap and the verdicts' colours come from the gaps. */
+export type InnerGapTitles = Pick<InnerGapOptions, 'title' | 'subtitle'>;
+
+export async function innerGapBundle(gaps: readonly InnerGap[], options: InnerGapTitles = {}): Promise<MimeBundle> {
   const points = innerGapPoints(gaps);
   const question = gaps.find((g) => g.family.id === 'question')?.difference;
   // Every verdict in one fixed order, so that a verdict has the same colour in every run of the notebook.
@@ -51,7 +54,7 @@ export async function innerGapBundle(gaps: readonly InnerGap[], options: { title
 }
 
 /** Draws every hypothesis's inner-region difference side by side in the running cell. */
-export async function showInnerGaps(gaps: readonly InnerGap[], options: { title?: string; subtitle?: string } = {}): Promise<void> {
+export async function showInnerGaps(gaps: readonly InnerGap[], options: InnerGapTitles = {}): Promise<void> {
   const seeds = gaps[0]?.seeds ?? 0;
   const subtitle =
     options.subtitle ??

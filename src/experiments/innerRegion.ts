@@ -8,7 +8,15 @@
  */
 import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
 import { computeSeconds, type ExperimentResult } from './result.js';
-import { CONFIDENCE_LEVEL, pairedDifferences, spread, type PairedDifferences, type Spread } from './seeds.js';
+import {
+  CONFIDENCE_LEVEL,
+  confidenceInterval,
+  pairedDifferences,
+  spread,
+  type Interval,
+  type PairedDifferences,
+  type Spread,
+} from './seeds.js';
 
 export type InnerFamilyId =
   'baseline' | 'question' | 'noiseOriginalOnly' | 'noiseBeforePadding' | 'lossOriginal' | 'constantPad' | 'gridAligned';
@@ -117,9 +125,7 @@ const HYPOTHESIS_FAMILIES = INNER_FAMILIES.filter((f) => f.hypothesis !== null).
  */
 export const ADJUSTED_LEVEL = 1 - (1 - CONFIDENCE_LEVEL) / (2 * HYPOTHESIS_FAMILIES);
 
-function verdictOf(difference: PairedDifferences, againstQuestion: PairedDifferences): InnerVerdict {
-  const d = difference.interval;
-  const q = againstQuestion.interval;
+function verdictOf(d: Interval | null, q: Interval | null): InnerVerdict {
   if (!d || !q) return 'oneSeed';
   if (q.low > 0) return 'widens';
   if (q.high < 0) return d.low > 0 ? 'narrows' : d.high < 0 ? 'overshoots' : 'removes';
@@ -167,11 +173,8 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
       if (!difference || !againstQuestion) return ['reference', 'reference'];
       if (overall) return [overall, overall];
       return [
-        verdictOf(difference, againstQuestion),
-        verdictOf(
-          pairedDifferences(baseline, runs, 'innerPerImage', ADJUSTED_LEVEL),
-          pairedDifferences(question, runs, 'innerPerImage', ADJUSTED_LEVEL),
-        ),
+        verdictOf(difference.interval, againstQuestion.interval),
+        verdictOf(confidenceInterval(difference, ADJUSTED_LEVEL), confidenceInterval(againstQuestion, ADJUSTED_LEVEL)),
       ];
     };
     const [verdict, adjustedVerdict] = verdicts();
