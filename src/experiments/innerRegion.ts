@@ -205,25 +205,27 @@ export function formatDifference(difference: PairedDifferences): string {
     : `${formatSigned(difference.mean)} (one seed: no interval)`;
 }
 
-/** How each verdict reads in the conclusion (a bold head, then why), in the order they are told. */
-const VERDICT_SENTENCES: readonly [InnerVerdict, string][] = [
-  ['removes', "**Closes the gap** (measurably below the question's run, and no longer measurably above the baseline)"],
-  ['overshoots', "**Overshoots** (measurably below the question's run and below the baseline as well)"],
-  ['narrows', "**Narrows it** (measurably below the question's run, but still above the baseline)"],
-  ['remains', "**Ruled out as the whole explanation** (still measurably above the baseline, and not measurably below the question's run)"],
-  ['widens', "**Widens it** (measurably above the question's run)"],
-  ['inconclusive', "**Undecided** (neither measurably above the baseline nor measurably below the question's run)"],
+/** Why each verdict reads as it does, in the order the conclusion tells them (its name is VERDICT_NAMES's, as in the table and figure). */
+const VERDICT_REASONS: readonly [InnerVerdict, string][] = [
+  ['removes', "measurably below the question's run, and no longer measurably above the baseline"],
+  ['overshoots', "measurably below the question's run and below the baseline as well"],
+  ['narrows', "measurably below the question's run, but still above the baseline"],
+  ['remains', "still measurably above the baseline, and not measurably below the question's run: ruled out as the whole explanation"],
+  ['widens', "measurably above the question's run"],
+  ['inconclusive', "neither measurably above the baseline nor measurably below the question's run"],
 ];
 
-/** "name (hypothesis; against the baseline +0.10 (95% interval …), against the question's run −0.70 (…))": both intervals a verdict reads. */
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** "- name, testing hypothesis: against the baseline +0.10 (95% interval …); against the question's run −0.70 (…)": both intervals a verdict reads. */
 const list = (gaps: readonly InnerGap[]) =>
   gaps
     .map(
       (g) =>
-        `${g.family.name} (${g.family.hypothesis}; against the baseline ${formatDifference(g.difference!)}, ` +
-        `against the question's run ${formatDifference(g.againstQuestion!)})`,
+        `- ${g.family.name}, testing ${g.family.hypothesis}: against the baseline ${formatDifference(g.difference!)}; ` +
+        `against the question's run ${formatDifference(g.againstQuestion!)}.`,
     )
-    .join('; ');
+    .join('\n');
 
 /** The conclusion, in Markdown, computed from the intervals. */
 export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
@@ -240,16 +242,16 @@ export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
     );
   }
   const hypotheses = gaps.filter((g) => g.verdict !== 'reference');
-  const sentences = [`The gap is real at these settings: ${gap}.`];
-  for (const [verdict, head] of VERDICT_SENTENCES) {
+  const paragraphs = [`The gap is real at these settings: ${gap}.`];
+  for (const [verdict, reason] of VERDICT_REASONS) {
     const these = hypotheses.filter((g) => g.verdict === verdict);
-    if (these.length > 0) sentences.push(`${head}: ${list(these)}.`);
+    if (these.length > 0) paragraphs.push(`**${capitalise(VERDICT_NAMES[verdict])}** (${reason}):\n\n${list(these)}`);
   }
   if (!hypotheses.some((g) => g.verdict === 'removes' || g.verdict === 'overshoots' || g.verdict === 'narrows'))
-    sentences.push("**None was shown to explain it**: no change brought the inner loss measurably below the question's run.");
+    paragraphs.push("**None was shown to explain it**: no change brought the inner loss measurably below the question's run.");
   const level = formatLevel(ADJUSTED_LEVEL);
   const changed = hypotheses.filter((g) => g.adjustedVerdict !== g.verdict);
-  sentences.push(
+  paragraphs.push(
     `Each interval is a ${formatLevel(CONFIDENCE_LEVEL)} interval for its own comparison; with ${hypotheses.length} families ` +
       `tested at once (${2 * hypotheses.length} intervals), ` +
       (changed.length === 0
@@ -258,5 +260,5 @@ export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
             .map((g) => `${g.family.name} from "${VERDICT_NAMES[g.verdict]}" to "${VERDICT_NAMES[g.adjustedVerdict]}"`)
             .join(', ')}.`),
   );
-  return sentences.join(' ');
+  return paragraphs.join('\n\n');
 }

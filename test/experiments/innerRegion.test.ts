@@ -80,12 +80,14 @@ describe('the inner-region study', () => {
       /The gap is real at these settings: .* by \+0\.80 \(95% interval \+0\.\d\d to \+0\.\d\d\) per image over 5 seed\(s\)/,
     );
     expect(text).toMatch(
-      /\*\*Closes the gap\*\* [^:]*: noise on the original 28×28 only \([^;]*; against the baseline \+0\.00 \(95% interval −0\.\d\d to \+0\.\d\d\), against the question's run −0\.80 /,
+      /\*\*Closes the gap\*\* \([^)]*\):\n\n- noise on the original 28×28 only, testing [^:]*: against the baseline \+0\.00 \(95% interval −0\.\d\d to \+0\.\d\d\); against the question's run −0\.80 /,
     );
-    expect(text).toMatch(/\*\*Overshoots\*\* [^:]*: noise before padding/);
-    expect(text).toMatch(/\*\*Narrows it\*\* [^:]*: loss on the original 28×28 only/);
-    expect(text).toMatch(/\*\*Ruled out as the whole explanation\*\* [^:]*: constant \(zero\) padding/);
-    expect(text).toMatch(/\*\*Widens it\*\* [^:]*: digit on the pooling grid/);
+    expect(text).toMatch(/\*\*Overshoots: below the baseline\*\* \([^)]*\):\n\n- noise before padding, testing /);
+    expect(text).toMatch(/\*\*Narrows the gap\*\* \([^)]*\):\n\n- loss on the original 28×28 only, testing /);
+    expect(text).toMatch(
+      /\*\*Not the whole cause\*\* \([^)]*: ruled out as the whole explanation\):\n\n- constant \(zero\) padding, testing /,
+    );
+    expect(text).toMatch(/\*\*Widens the gap\*\* \([^)]*\):\n\n- digit on the pooling grid/);
     expect(text).toMatch(/with 5 families tested at once \(10 intervals\), Bonferroni-adjusted 99\.5% intervals give the same verdicts\.$/);
     expect(text).not.toMatch(/None was shown/);
   });
@@ -97,7 +99,7 @@ describe('the inner-region study', () => {
     const gaps = innerRegionGaps(results);
     expect(gaps[indexOf('constantPad')].verdict).toBe('inconclusive');
     expect(innerRegionConclusion(gaps)).toMatch(
-      /\*\*Undecided\*\* [^:]*: constant \(zero\) padding \(edge instead of zero padding; against the baseline \+0\.40/,
+      /\*\*Undecided\*\* \([^)]*\):\n\n- constant \(zero\) padding, testing edge instead of zero padding: against the baseline \+0\.40/,
     );
   });
 
