@@ -16,7 +16,8 @@ Cells tagged `summary` hold each notebook's key table; `--summary` prints their 
 after all notebooks ran.
 
 Before the first notebook starts, the terminal (stderr) says how many trainings the job
-needs and how many runs come from the cache: `losslens plan` evaluates each notebook's
+needs, and how many runs are already in the cache or trained by an earlier notebook of the
+job: `losslens plan` evaluates each notebook's
 cell tagged `runs` with its parameters (see `print_plan`). While a notebook runs, it shows
 which notebook and cell runs and mirrors each training's progress line (bar, rate, ETA)
 from the kernel's progress displays; `--log` keeps every line for later (see `Reporter`).
@@ -313,7 +314,7 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
         why = "node is not on PATH" if done is None else (done.stderr.strip().splitlines() or ["no message"])[-1]
         reporter.say(f"plan: the trainings could not be counted up front ({why})")
         return
-    to_train = total = uncounted = 0
+    to_train = total = in_cache = trained_earlier = uncounted = 0
     lines = []
     for plan in json.loads(done.stdout):
         runs = plan.get("runs")
@@ -331,12 +332,16 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
                 new += 1
                 resumed += "checkpointEpoch" in run
         to_train, total = to_train + new, total + len(runs)
+        in_cache, trained_earlier = in_cache + cached, trained_earlier + earlier
         resuming = f" ({resumed} from a checkpoint of an interrupted run)" if resumed else ""
         lines.append(
             f"  {plan['notebook']}: {len(runs)} run(s): {new} to train{resuming}, {cached} in the cache, {earlier} trained earlier in this job"
         )
     not_counted = f"; {uncounted} notebook(s) not counted" if uncounted else ""
-    reporter.say(f"plan: {to_train} training(s) needed; {total - to_train} of the {total} run(s) come from the cache{not_counted}")
+    reporter.say(
+        f"plan: {to_train} training(s) needed for {total} run(s); {in_cache} already in the cache, "
+        f"{trained_earlier} trained earlier in this job{not_counted}"
+    )
     for line in lines:
         reporter.say(line)
 

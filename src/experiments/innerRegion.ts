@@ -78,8 +78,8 @@ export function innerRegionFamilies(shared: ExperimentConfigInput): ExperimentCo
  * - removes: Q below zero and D includes zero (the gap is closed as far as the seeds can tell);
  * - overshoots: Q and D both below zero (below the baseline too);
  * - narrows: Q below zero, D still above zero;
- * - remains: D above zero and Q includes zero: the change is not the whole cause (it may
- *   still account for part of the gap; Q's interval says how much at most);
+ * - remains: D above zero and Q includes zero: the gap remains, so the change is not the whole
+ *   cause (it may still account for part of the gap; Q's interval says how much at most);
  * - widens: Q above zero;
  * - inconclusive: both include zero;
  * - noGap: the question's own gap is not measurably above zero, so there is nothing to explain;
@@ -93,7 +93,7 @@ export const VERDICT_NAMES: Record<InnerVerdict, string> = {
   removes: 'closes the gap',
   overshoots: 'overshoots: below the baseline',
   narrows: 'narrows the gap',
-  remains: 'not the whole cause',
+  remains: 'gap remains',
   widens: 'widens the gap',
   inconclusive: 'undecided',
   noGap: 'gap not measurable',
@@ -217,13 +217,19 @@ const VERDICT_REASONS: readonly [InnerVerdict, string][] = [
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** "- name, testing hypothesis: against the baseline +0.10 (95% interval …); against the question's run −0.70 (…)": both intervals a verdict reads. */
+/**
+ * "- name, testing hypothesis: against the baseline +0.10 (95% interval …); against the question's run −0.70 (…)": both
+ * intervals a verdict reads, and the adjusted verdict where it differs, so that no reader takes the first without the second.
+ */
 const list = (gaps: readonly InnerGap[]) =>
   gaps
     .map(
       (g) =>
         `- ${g.family.name}, testing ${g.family.hypothesis}: against the baseline ${formatDifference(g.difference!)}; ` +
-        `against the question's run ${formatDifference(g.againstQuestion!)}.`,
+        `against the question's run ${formatDifference(g.againstQuestion!)}.` +
+        (g.adjustedVerdict === g.verdict
+          ? ''
+          : ` With Bonferroni-adjusted ${formatLevel(ADJUSTED_LEVEL)} intervals: ${VERDICT_NAMES[g.adjustedVerdict]}.`),
     )
     .join('\n');
 

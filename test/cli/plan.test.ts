@@ -133,7 +133,7 @@ describe('losslens plan', () => {
           'print(out.getvalue())',
         [path],
       );
-      expect(said).toContain('plan: 2 training(s) needed; 0 of the 2 run(s) come from the cache');
+      expect(said).toContain('plan: 2 training(s) needed for 2 run(s); 0 already in the cache, 0 trained earlier in this job');
       expect(said).toContain(
         'resumable.ipynb: 2 run(s): 2 to train (1 from a checkpoint of an interrupted run), 0 in the cache, 0 trained earlier in this job',
       );

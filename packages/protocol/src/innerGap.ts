@@ -19,7 +19,7 @@ export interface InnerGapPoint {
   high: number | null;
   /** The per-seed differences. */
   values: number[];
-  /** e.g. "not the whole cause", the colour and the tooltip's last line. */
+  /** e.g. "gap remains", the colour and the tooltip's last line. */
   verdict: string;
 }
 
