@@ -3,8 +3,8 @@
 Parameters are injected the way papermill does it: after the cell tagged `parameters`
 (which declares `const params = {...}`), a cell tagged `injected-parameters` runs
 `Object.assign(params, <json>)`, so the notebook reads the same whether it ran by hand
-or headless. A profile names a set of parameters (PROFILES below is the only definition
-of them); `--params` is merged on top.
+or headless. A profile names a set of parameters (scripts/profiles.json is the only
+definition of them, which `losslens plan --profile` reads too); `--params` is merged on top.
 
 With `--html`, each executed notebook is also exported as self-contained HTML: figures
 are the PNG/SVG fallbacks of losslens bundles, embedded as data URIs with their text/plain
@@ -49,10 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Full fidelity is the notebooks' own defaults (the question's 10 epochs × 60,000 images).
 # Quick is for smoke runs and CI: every step runs, on a few hundred images for one epoch.
-PROFILES: dict[str, dict] = {
-    "full": {},
-    "quick": {"epochs": 1, "trainSamples": 512, "testSamples": 256, "seeds": [1, 2]},
-}
+PROFILES: dict[str, dict] = json.loads((ROOT / "scripts" / "profiles.json").read_text(encoding="utf-8"))
 
 # The lab template pulls require.js, MathJax and mermaid from cdnjs. losslens notebooks
 # use none of them (no widgets, JavaScript outputs, LaTeX or mermaid diagrams), and

@@ -13,8 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
-import { basename, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { basename, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
 import { normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
 import { experimentKey } from '../experiments/key.js';
 import { runLabels } from '../experiments/labels.js';
@@ -213,22 +213,44 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
   };
 }
 
+/** The notebook runner's named parameter sets: one file, which scripts/run_notebooks.py reads too. */
+const PROFILES_FILE = join(__dirname, '..', '..', 'scripts', 'profiles.json');
+
+function readProfiles(): Record<string, Record<string, unknown>> {
+  return JSON.parse(readFileSync(PROFILES_FILE, 'utf8')) as Record<string, Record<string, unknown>>;
+}
+
 export function registerPlanCommand(root: Command, io: Io, setExit: (code: number) => void): void {
+  const profiles = readProfiles();
   root
     .command('plan')
     .description("list the trainings notebooks ask for (their cell tagged 'runs') and which the cache already holds")
     .argument('<notebooks...>', '.ipynb files')
-    .option('--params <json>', "parameters injected after each notebook's parameters cell, as the notebook runner does", '{}')
+    .addOption(
+      new Option('--profile <name>', "the notebook runner's named parameters (scripts/profiles.json)")
+        .choices(Object.keys(profiles))
+        .default('full'),
+    )
+    .option(
+      '--params <json>',
+      "parameters injected after each notebook's parameters cell over the profile's, as the notebook runner does",
+      '{}',
+    )
     .option('--cache-dir <dir>', "experiment cache to look in (default: $LOSSLENS_CACHE_DIR or the checkout's .cache/experiments)")
     .option('--json', 'print the plan as JSON')
-    .action(async (notebooks: string[], options: { params: string; cacheDir?: string; json?: boolean }) => {
-      let params: Record<string, unknown>;
+    .action(async (notebooks: string[], options: { profile: string; params: string; cacheDir?: string; json?: boolean }) => {
+      let extra: unknown;
       try {
-        params = JSON.parse(options.params) as Record<string, unknown>;
+        extra = JSON.parse(options.params);
       } catch (error) {
         io.stderr.write(`losslens plan: --params is not JSON: ${(error as Error).message}\n`);
         return setExit(EXIT_FAILED);
       }
+      if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+        io.stderr.write(`losslens plan: --params must be a JSON object, got ${options.params}\n`);
+        return setExit(EXIT_FAILED);
+      }
+      const params = { ...profiles[options.profile], ...(extra as Record<string, unknown>) };
       const plans: NotebookPlan[] = [];
       try {
         for (const notebook of notebooks) plans.push(await planNotebook(notebook, params, options.cacheDir));

@@ -3,7 +3,7 @@
  * parameters and the injected ones, gives the configs it will train, each looked up in the
  * cache. One tiny run is trained first so the plan has a cached and an uncached config.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,26 @@ describe('losslens plan', () => {
       ['28×28 seed 6', false],
     ]);
     expect(plan.runs[0].key).not.toBe(plan.runs[1].key);
+  }, 120_000);
+
+  it("takes the notebook runner's profiles (scripts/profiles.json), with --params over them", () => {
+    const path = notebook('profiled.ipynb', [imports, parameters, runs]);
+    const seedsOf = (...args: string[]) => {
+      const { code, stdout, stderr } = losslens('plan', path, ...args, '--cache-dir', cacheDir, '--json');
+      expect(code, stderr).toBe(0);
+      return (JSON.parse(stdout) as { runs: { label: string }[] }[])[0].runs.map((run) => run.label);
+    };
+    const quickSeeds = (JSON.parse(readFileSync(join(root, 'scripts', 'profiles.json'), 'utf8')) as { quick: { seeds: number[] } }).quick
+      .seeds;
+    expect(seedsOf()).toEqual(['28×28 seed 9']);
+    expect(seedsOf('--profile', 'quick')).toEqual(quickSeeds.map((seed) => `28×28 seed ${seed}`));
+    expect(seedsOf('--profile', 'quick', '--params', '{"seeds": [7]}')).toEqual(['28×28 seed 7']);
+    const unknown = losslens('plan', path, '--profile', 'fast');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/'fast' is invalid\. Allowed choices are full, quick\./);
+    const notObject = losslens('plan', path, '--params', '[1]');
+    expect(notObject.code).toBe(1);
+    expect(notObject.stderr).toMatch(/^losslens plan: --params must be a JSON object, got \[1\]$/m);
   }, 120_000);
 
   it("lists a notebook without a cell tagged 'runs' as not counted", () => {
