@@ -118,12 +118,14 @@ export interface InnerGap {
 }
 
 const HYPOTHESIS_FAMILIES = INNER_FAMILIES.filter((f) => f.hypothesis !== null).length;
+/** Every interval a verdict reads: two per family, against the baseline and against the question's run. */
+const VERDICT_INTERVALS = 2 * HYPOTHESIS_FAMILIES;
 
 /**
  * The confidence level of the adjusted intervals: the 95% level's 5% shared out (Bonferroni)
- * over every interval a verdict reads, two per family (99.5% for five families).
+ * over the VERDICT_INTERVALS (99.5% for five families).
  */
-export const ADJUSTED_LEVEL = 1 - (1 - CONFIDENCE_LEVEL) / (2 * HYPOTHESIS_FAMILIES);
+export const ADJUSTED_LEVEL = 1 - (1 - CONFIDENCE_LEVEL) / VERDICT_INTERVALS;
 
 function verdictOf(d: Interval | null, q: Interval | null): InnerVerdict {
   if (!d || !q) return 'oneSeed';
@@ -258,8 +260,8 @@ export function innerRegionConclusion(gaps: readonly InnerGap[]): string {
   const level = formatLevel(ADJUSTED_LEVEL);
   const changed = hypotheses.filter((g) => g.adjustedVerdict !== g.verdict);
   paragraphs.push(
-    `Each interval is a ${formatLevel(CONFIDENCE_LEVEL)} interval for its own comparison; with ${hypotheses.length} families ` +
-      `tested at once (${2 * hypotheses.length} intervals), ` +
+    `Each interval is a ${formatLevel(CONFIDENCE_LEVEL)} interval for its own comparison; with ${HYPOTHESIS_FAMILIES} families ` +
+      `tested at once (${VERDICT_INTERVALS} intervals), ` +
       (changed.length === 0
         ? `Bonferroni-adjusted ${level} intervals give the same verdicts.`
         : `Bonferroni-adjusted ${level} intervals would change ${changed
