@@ -22,10 +22,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'losslens', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...NOTEBOOK_RUN_TESTS] },
+        test: {
+          name: 'losslens',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...NOTEBOOK_RUN_TESTS],
+          globalSetup: ['test/buildSetup.ts'],
+        },
       },
       // Its own project because vitest starts a project's globalSetup only when one of its test files is selected.
-      { extends: true, test: { name: 'notebook run', include: NOTEBOOK_RUN_TESTS, globalSetup: ['test/notebooks/quickRun.setup.ts'] } },
+      { extends: true, test: { name: 'notebook run', include: NOTEBOOK_RUN_TESTS, globalSetup: ['test/buildSetup.ts', 'test/notebooks/quickRun.setup.ts'] } },
     ],
   },
 });

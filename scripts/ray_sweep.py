@@ -4,9 +4,9 @@ Connects to an existing cluster and runs each sweep point as a task that execute
 losslens CLI (`losslens sweep-point`) on its worker, then returns the finished cache entry's
 text as the task's result; the TypeScript side verifies it and stores it. Ray retries a
 task whose worker or node is lost (--max-retries); a point refused by its worker (another
-code version) or failed by losslens is reported, not retried.
+results identity) or failed by losslens is reported, not retried.
 
-Protocol: JSON lines. On stdin: {"op": "submit", "id", "config", "key", "codeVersion",
+Protocol: JSON lines. On stdin: {"op": "submit", "id", "config", "key", "identity",
 "force"}, {"op": "cancel", "id"}; end of input means no more points. On stdout: {"event":
 "ready", "nodes", "ray"}, {"event": "started", "id", "node", "pid", "attempt"}, {"event":
 "result", "id", "node", "entry"}, {"event": "error", "id", "message"}, {"event":
@@ -31,7 +31,7 @@ PROTOCOL = os.fdopen(os.dup(1), "w", buffering=1)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
 
-EXIT_CODE_MISMATCH = 3  # `losslens sweep-point`: this node's code version is not the caller's
+EXIT_CODE_MISMATCH = 3  # `losslens sweep-point`: this node's results identity is not the caller's
 
 
 def send(message: dict) -> None:
@@ -68,7 +68,7 @@ def run_point(point: dict, settings: dict, events) -> dict:
         "sweep-point",
         "--config", json.dumps(point["config"]),
         "--cache-dir", cache_dir,
-        "--code-version", point["codeVersion"],
+        "--identity", point["identity"],
     ] + (["--force"] if point.get("force") else [])
     # As pointEnvironment in src/experiments/sweepExecutors.ts: TensorFlow threads for the task's
     # CPUs, not one per core of the node, so points sharing a node do not oversubscribe it.
@@ -167,7 +167,7 @@ def main() -> int:
                 if command["op"] == "end":
                     ended = True
                 elif command["op"] == "submit":
-                    ref = task.remote({k: command[k] for k in ("id", "config", "key", "codeVersion", "force") if k in command}, settings, events)
+                    ref = task.remote({k: command[k] for k in ("id", "config", "key", "identity", "force") if k in command}, settings, events)
                     running[ref] = command["id"]
                     refs[command["id"]] = ref
                 elif command["op"] == "cancel" and command["id"] in refs and refs[command["id"]] in running:

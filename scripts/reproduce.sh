@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Executes every notebook headless under the tslab kernel and publishes them: executed
-# notebooks and self-contained HTML in the output folder, then the key comparison table
-# (also written, with the run's duration, to summary.md there).
+# The reproduction: executes the question's notebooks headless under the tslab kernel,
+# training every run they read (the published archive is not read for them; the user's cache
+# is, so a second run is fast), and publishes them: executed notebooks and self-contained HTML
+# in the output folder, their key tables, then each run's numbers next to the published
+# archive's and the question's (all of it also in summary.md there, with the run's duration).
 #
 #   bash scripts/reproduce.sh [--quick] [--all] [--output DIR]
 #
 # Full fidelity by default (the question's 10 epochs × 60,000 images); --quick, or
-# LOSSLENS_PROFILE=quick, runs the smoke-test profile defined in scripts/run_notebooks.py.
+# LOSSLENS_PROFILE=quick, runs the smoke-test profile defined in scripts/profiles.json.
 # Notebooks whose metadata marks them as a study beyond the question ("losslens":
 # {"study": true}: 04's sweep, 05's 35 runs) take hours of training; --all runs them too.
-# Experiment results are cached (see src/experiments), so a second run is fast.
 # The terminal shows each notebook, cell and training (bar, rate, ETA) as it runs;
 # DIR/reproduce.log keeps every line.
 # Expects scripts/setup.sh to have run (`npm run reproduce` runs it first).
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 profile="${LOSSLENS_PROFILE:-full}"
 output="output"
 all=false
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) profile=quick ;;
@@ -49,8 +50,10 @@ echo "running ${#notebooks[@]} notebook(s) with the '$profile' profile into $out
 started=$SECONDS
 mkdir -p "$output"
 # The key tables go to the terminal and, with the run's duration, to summary.md.
-.venv/bin/python scripts/run_notebooks.py "${notebooks[@]}" --output "$output" --profile "$profile" --html --summary \
-  --log "$output/reproduce.log" |
+LOSSLENS_ARCHIVE=off .venv/bin/python scripts/run_notebooks.py "${notebooks[@]}" --output "$output" --profile "$profile" \
+  --html --summary --log "$output/reproduce.log" |
   tee "$output/summary.md"
+# The comparison reads the runs just trained from the cache, and the published archive.
+{ echo; node bin/losslens.js archive compare "${notebooks[@]}" --profile "$profile" 2>/dev/null; } | tee -a "$output/summary.md"
 echo "Total: $((SECONDS - started)) s on $(date -u '+%Y-%m-%d %H:%M UTC')." | tee -a "$output/summary.md"
 echo "open $output/*.html to read the results" >&2

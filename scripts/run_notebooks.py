@@ -231,7 +231,7 @@ class MirroringClient(NotebookClient):
         self.runs[display_id] = text
         if first:
             self.reporter.say(f"  run {len(self.runs)} of {self.name}: {text}")
-        elif "from the cache" in text or " done: " in text or "interrupted" in text or "diverged" in text or "failed" in text:
+        elif "from the cache" in text or "from the published archive" in text or " done: " in text or "interrupted" in text or "diverged" in text or "failed" in text:
             self.reporter.say(f"  {text}")
         else:
             # Stage changes and epoch ends always show; batch updates at most every STATUS_INTERVAL.
@@ -252,8 +252,8 @@ class MirroringClient(NotebookClient):
             if text.startswith("sweep ("):
                 points = [line for line in text.splitlines()[1:] if re.match(r"\s+#\d+ ", line)]
                 trained += sum(1 for line in points if "  done: " in line)
-                cached += sum(1 for line in points if "  from the cache" in line)
-            elif "from the cache" in text:
+                cached += sum(1 for line in points if "  from the cache" in line or "  from the published archive" in line)
+            elif "from the cache" in text or "from the published archive" in text:
                 cached += 1
             else:
                 trained += 1
@@ -311,7 +311,7 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
         why = "node is not on PATH" if done is None else (done.stderr.strip().splitlines() or ["no message"])[-1]
         reporter.say(f"plan: the trainings could not be counted up front ({why})")
         return
-    to_train = total = in_cache = trained_earlier = uncounted = 0
+    to_train = total = in_cache = in_archive = trained_earlier = uncounted = 0
     lines = []
     for plan in json.loads(done.stdout):
         runs = plan.get("runs")
@@ -319,9 +319,11 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
             uncounted += 1
             lines.append(f"  {plan['notebook']}: not counted (no cell tagged 'runs')")
             continue
-        new = cached = earlier = resumed = 0
+        new = cached = archived = earlier = resumed = 0
         for run in runs:
-            if run["cached"]:
+            if run["cached"] and run.get("origin") == "archive":
+                archived += 1
+            elif run["cached"]:
                 cached += 1
             elif "earlierIn" in run:
                 earlier += 1
@@ -329,14 +331,14 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
                 new += 1
                 resumed += "checkpointEpoch" in run
         to_train, total = to_train + new, total + len(runs)
-        in_cache, trained_earlier = in_cache + cached, trained_earlier + earlier
+        in_cache, in_archive, trained_earlier = in_cache + cached, in_archive + archived, trained_earlier + earlier
         resuming = f" ({resumed} from a checkpoint of an interrupted run)" if resumed else ""
         lines.append(
-            f"  {plan['notebook']}: {len(runs)} run(s): {new} to train{resuming}, {cached} in the cache, {earlier} trained earlier in this job"
+            f"  {plan['notebook']}: {len(runs)} run(s): {new} to train{resuming}, {cached} in the cache, {archived} in the published archive, {earlier} trained earlier in this job"
         )
     not_counted = f"; {uncounted} notebook(s) not counted" if uncounted else ""
     reporter.say(
-        f"plan: {to_train} training(s) needed for {total} run(s); {in_cache} already in the cache, "
+        f"plan: {to_train} training(s) needed for {total} run(s); {in_cache} already in the cache, {in_archive} in the published archive, "
         f"{trained_earlier} trained earlier in this job{not_counted}"
     )
     for line in lines:

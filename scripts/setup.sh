@@ -158,8 +158,10 @@ ensure_node_modules
 ensure_tfjs_binding
 ensure_tslab_kernel
 # The one build command (tsc -b: the library and, by project reference, the protocol package the
-# extension builds against). Outputs of deleted sources may linger in dist/: nothing imports them,
-# and the cache key hashes only compiled files whose source exists.
+# extension builds against; then dist/build-info.json, which says which sources dist/ holds).
 npm run --silent build
+# This build's results identity (what its code computes, which keys every cached and archived
+# run): computed once per build, about 10 s, so that no notebook waits for it.
+log "results identity: $(node bin/losslens.js identity 2>/dev/null)"
 ensure_extension
 log "ready in $(($(date +%s) - started)) s"

@@ -58,10 +58,12 @@ export {
   type LossRegion,
   type PadConfig,
 } from './experiments/config.js';
-export { runExperiment, defaultCacheDir, type RunOptions } from './experiments/run.js';
-export { codeVersion } from './experiments/key.js';
+export { runExperiment, type RunOptions } from './experiments/run.js';
+export { defaultCacheDir } from './experiments/cache.js';
+export { resultsIdentity, type ResultsIdentity } from './experiments/identity.js';
 export {
   deserializeLossMaps,
+  type ArchiveOrigin,
   type ExperimentResult,
   type ExperimentSamples,
   type ExperimentStatus,

@@ -23,7 +23,12 @@ import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js'
 import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
 import type { ExperimentResult } from '../experiments/result.js';
 import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
-import { defaultCacheDir, runExperiment, type RunOptions } from '../experiments/run.js';
+import { runExperiment, type RunOptions } from '../experiments/run.js';
+import { defaultCacheDir } from '../experiments/cache.js';
+import { archiveDirectory, DEFAULT_ARCHIVE_DIR, openArchive } from '../experiments/archive.js';
+import { resultsIdentity } from '../experiments/identity.js';
+import { compareReproduction } from '../experiments/reproduction.js';
+import { warnOnStderr } from '../experiments/store.js';
 import { runSeeds, withSeeds, type SeedsResult } from '../experiments/seeds.js';
 import { compare } from '../experiments/compare.js';
 import { interruptOnSigint } from '../training/interrupt.js';
@@ -32,6 +37,7 @@ import { ledgerReport, type ReportRun } from './report.js';
 import { terminalProgress } from './progress.js';
 import { registerPlanCommand } from './plan.js';
 import { registerSweepCommands } from './sweep.js';
+import { comparisonTable, registerArchiveCommands } from './archive.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -167,6 +173,7 @@ async function runSet(
   seeds: readonly number[],
   options: SharedOptions,
   io: Io,
+  archive = true,
 ): Promise<SeedsResult> {
   const interrupt = interruptOnSigint();
   const all = withSeeds(configs, seeds);
@@ -176,6 +183,7 @@ async function runSet(
       cache: options.cache,
       cacheDir: options.cacheDir,
       force: options.force,
+      archive,
       signal: interrupt.signal,
       onProgress: (event) => progress.update(event),
       onStage: (message) => progress.note(message),
@@ -210,7 +218,12 @@ function reportIncomplete(result: ExperimentResult, options: SharedOptions, io: 
 
 function origins(results: readonly ExperimentResult[]): string {
   const cached = results.filter((r) => r.origin === 'cache').length;
-  return cached === 0 ? '' : ` (${cached} of ${results.length} run(s) read from the cache; --force recomputes)`;
+  const archived = results.filter((r) => r.origin === 'archive').length;
+  const parts = [
+    ...(cached > 0 ? [`${cached} read from the cache`] : []),
+    ...(archived > 0 ? [`${archived} read from the published archive`] : []),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')} of ${results.length} run(s); --force recomputes)`;
 }
 
 interface RunCommandOptions extends SharedOptions {
@@ -241,7 +254,8 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
   const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
   const configs = questionConfigs(configInput(options));
   const started = performance.now();
-  const set = await runSet(configs, seeds, options, io);
+  // A reproduction trains its own runs: the published archive is what it is compared with.
+  const set = await runSet(configs, seeds, options, io, false);
   const labels = runLabels(configs);
   const runs: ReportRun[] = set.runs.map((run, i) => ({ label: labels[i], results: run.results }));
   const results = set.runs.flatMap((run) => run.results);
@@ -253,6 +267,7 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
       status: set.status,
       runs: set.runs.map((run, i) => ({ label: labels[i], results: run.results, summary: run.summary })),
       comparison: incomplete ? null : compare(runs[0].results[0], runs[1].results[0]),
+      published: incomplete ? null : await publishedComparison(results),
     };
     io.stdout.write(`${JSON.stringify(payload)}\n`);
   }
@@ -269,11 +284,18 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
         `${plain.epochs} epoch(s) of batch ${plain.batchSize} on ${plain.trainSamples.toLocaleString('en-US')} training images, ` +
         `seed(s) ${seeds.join(', ')}.\n` +
         'The question reported 0.099 × 784 ≈ 77.6 and 0.075 × 1024 ≈ 76.8 (10 epochs, 60,000 images).\n\n' +
-        `${ledgerReport(runs)}\n`,
+        `${ledgerReport(runs)}\n\n` +
+        "Against the published archive and the question's numbers (Δ: this run minus the other; ! beyond 2 sd of the archive's seeds):\n" +
+        `${comparisonTable(await publishedComparison(results))}\n`,
     );
   }
   io.stderr.write(`took ${formatDuration((performance.now() - started) / 1000)}${origins(results)}\n`);
   return EXIT_OK;
+}
+
+/** The reproduced runs next to the published archive's and the question's numbers. */
+async function publishedComparison(results: readonly ExperimentResult[]) {
+  return compareReproduction(results, openArchive(archiveDirectory() ?? DEFAULT_ARCHIVE_DIR), await resultsIdentity(), warnOnStderr);
 }
 
 /** Builds the program; `setExit` receives the actions' exit codes. */
@@ -316,13 +338,18 @@ function program(io: Io, setExit: (code: number) => void): Command {
   run.showHelpAfterError(usageHint(run)).action(async (options: RunCommandOptions) => setExit(await runCommand(options, io)));
 
   const reproduce = addSharedOptions(
-    root.command('reproduce').description("run the question's two configs (28×28; edge-padded by 2 to 32×32) and print the ledger table"),
+    root
+      .command('reproduce')
+      .description(
+        "train the question's two configs (28×28; edge-padded by 2 to 32×32), print the ledger table and compare it with the published archive and the question",
+      ),
   ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
   reproduce
     .showHelpAfterError(usageHint(reproduce))
     .action(async (options: SharedOptions & { seeds: number }) => setExit(await reproduceCommand(options, io)));
   registerSweepCommands(root, io, setExit, usageHint);
   registerPlanCommand(root, io, setExit);
+  registerArchiveCommands(root, io, setExit);
   root.showHelpAfterError("Run 'losslens --help' for the commands.");
   return root;
 }

@@ -15,20 +15,26 @@ import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
+import { normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from '../experiments/config.js';
 import { experimentKey } from '../experiments/key.js';
 import { runLabels } from '../experiments/labels.js';
-import { isExperimentResult } from '../experiments/result.js';
-import { checkpointPath, defaultCacheDir, resultPath } from '../experiments/run.js';
-import { readEntry } from '../experiments/store.js';
+import { resultsIdentity } from '../experiments/identity.js';
+import { openArchive } from '../experiments/archive.js';
+import { defaultCacheDir, lookupResult } from '../experiments/cache.js';
+import { storedCheckpoint } from '../experiments/run.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './main.js';
 
 export interface PlannedRun {
   label: string;
+  config: ExperimentConfig;
   epochs: number;
   /** The cache key: equal keys in two notebooks are one training. */
   key: string;
+  /** Stored already, so no training is needed: in the user's cache or in the published archive (`origin`). */
   cached: boolean;
+  origin?: 'cache' | 'archive';
+  /** Not cached: the published archive holds the run but computed it with other numbers, and why. */
+  archiveMismatch?: string;
   /** Not cached, but trained earlier in the same plan: by this notebook or an earlier one (its name). */
   earlierIn?: string;
   /** Not cached, but an interrupted training of it left a checkpoint after this many of its epochs. */
@@ -65,7 +71,7 @@ function markRepeats(plans: readonly NotebookPlan[]): void {
 }
 
 function runStatus(run: PlannedRun, notebook: string): string {
-  if (run.cached) return 'in the cache';
+  if (run.cached) return run.origin === 'archive' ? 'in the published archive' : 'in the cache';
   if (run.earlierIn === undefined)
     return run.checkpointEpoch === undefined
       ? 'to train'
@@ -84,7 +90,7 @@ function planTotals(plans: readonly NotebookPlan[]): PlanTotals {
 }
 
 /** A notebook file that cannot be planned because of what it is, not because of its code: a usage error. */
-class PlanInputError extends Error {
+export class PlanInputError extends Error {
   override name = 'PlanInputError';
 }
 
@@ -133,41 +139,12 @@ function planSource(cells: Cell[], params: Record<string, unknown>, notebook: st
   ].join('\n;\n');
 }
 
-/**
- * The epoch an interrupted run's checkpoint reached, read without loading it as training
- * does (src/experiments/run.ts checks its weights and optimizer before resuming from it;
- * that check is not exported, and run.ts is hashed code that this must not change).
- */
-function peekCheckpoint(cacheDir: string, key: string, epochs: number): number | undefined {
-  interface Peeked {
-    key: string;
-    checkpoint: { epoch: number; weights: unknown[]; optimizer: object; history: unknown[] };
-  }
-  const stored = readEntry(
-    checkpointPath(cacheDir, key),
-    (value): value is Peeked => {
-      const entry = value as { key?: unknown; checkpoint?: Partial<Record<keyof Peeked['checkpoint'], unknown>> | null } | null;
-      const checkpoint = entry?.checkpoint;
-      return (
-        entry?.key === key &&
-        typeof checkpoint === 'object' &&
-        checkpoint !== null &&
-        Number.isInteger(checkpoint.epoch) &&
-        Array.isArray(checkpoint.weights) &&
-        typeof checkpoint.optimizer === 'object' &&
-        checkpoint.optimizer !== null &&
-        Array.isArray(checkpoint.history) &&
-        checkpoint.history.length === checkpoint.epoch
-      );
-    },
-    () => {},
-  );
-  const epoch = stored?.checkpoint.epoch;
-  return epoch !== undefined && epoch >= 1 && epoch <= epochs ? epoch : undefined;
-}
-
 /** The runs one notebook asks for with `params` injected, each with its cache key and whether the cache holds it. */
-async function planNotebook(path: string, params: Record<string, unknown> = {}, cacheDir = defaultCacheDir()): Promise<NotebookPlan> {
+export async function planNotebook(
+  path: string,
+  params: Record<string, unknown> = {},
+  cacheDir = defaultCacheDir(),
+): Promise<NotebookPlan> {
   const notebook = basename(path);
   const cells = readCells(path, notebook);
   const source = planSource(cells, params, notebook);
@@ -197,18 +174,26 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
   if (!Array.isArray(module.exports)) throw new Error(`${notebook}: the cell tagged 'runs' must define runConfigs as an array of configs`);
   const configs = (module.exports as ExperimentConfigInput[]).map((config) => normaliseConfig(config));
   const labels = runLabels(configs, { always: ['seed'] });
+  const identity = await resultsIdentity();
+  const archive = openArchive();
+  const quiet = () => {};
   return {
     notebook,
     runs: configs.map((config, i) => {
-      const key = experimentKey(config);
-      const cached =
-        readEntry(
-          resultPath(cacheDir, key),
-          (value): value is unknown => isExperimentResult(value, key),
-          () => {},
-        ) !== undefined;
-      const checkpointEpoch = cached ? undefined : peekCheckpoint(cacheDir, key, config.epochs);
-      return { label: labels[i], key, epochs: config.epochs, cached, ...(checkpointEpoch === undefined ? {} : { checkpointEpoch }) };
+      const key = experimentKey(config, identity.id);
+      const found = lookupResult(config, key, { cacheDir, identity, archive, warn: quiet });
+      const origin = found.result?.origin === 'archive' ? 'archive' : found.result ? 'cache' : undefined;
+      const checkpointEpoch = origin ? undefined : storedCheckpoint(cacheDir, key, config.epochs, quiet)?.epoch;
+      return {
+        label: labels[i],
+        config,
+        key,
+        epochs: config.epochs,
+        cached: origin !== undefined,
+        ...(origin ? { origin } : {}),
+        ...(found.archiveMismatch ? { archiveMismatch: found.archiveMismatch } : {}),
+        ...(checkpointEpoch === undefined ? {} : { checkpointEpoch }),
+      };
     }),
   };
 }
@@ -216,7 +201,7 @@ async function planNotebook(path: string, params: Record<string, unknown> = {}, 
 /** The notebook runner's named parameter sets: one file, which scripts/run_notebooks.py reads too. */
 const PROFILES_FILE = join(__dirname, '..', '..', 'scripts', 'profiles.json');
 
-function readProfiles(): Record<string, Record<string, unknown>> {
+export function readProfiles(): Record<string, Record<string, unknown>> {
   return JSON.parse(readFileSync(PROFILES_FILE, 'utf8')) as Record<string, Record<string, unknown>>;
 }
 

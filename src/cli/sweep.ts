@@ -13,8 +13,9 @@ import {
   type LossRegion,
 } from '../experiments/config.js';
 import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
-import { codeVersion } from '../experiments/key.js';
-import { resultPath, runExperiment } from '../experiments/run.js';
+import { resultsIdentity } from '../experiments/identity.js';
+import { runExperiment } from '../experiments/run.js';
+import { resultPath } from '../experiments/cache.js';
 import { sweep, SweepGridError, type SweepField, type SweepGrid, type SweepResult } from '../experiments/sweep.js';
 import { EXIT_CODE_MISMATCH, inProcessExecutor, processExecutor, rayExecutor, type PointOutcome } from '../experiments/sweepExecutors.js';
 import { PAD_MODES, type PadMode } from '../transforms/pad.js';
@@ -248,15 +249,15 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
 interface PointOptions {
   config: string;
   cacheDir: string;
-  codeVersion: string;
+  identity: string;
   force?: boolean;
 }
 
 async function pointCommand(options: PointOptions, io: Io): Promise<number> {
-  const mine = codeVersion();
-  if (options.codeVersion !== mine) {
+  const mine = (await resultsIdentity()).id;
+  if (options.identity !== mine) {
     io.stderr.write(
-      `losslens sweep-point: this node's losslens code version is ${mine} but the caller's is ${options.codeVersion}; ` +
+      `losslens sweep-point: this node's results identity is ${mine} but the caller's is ${options.identity}; ` +
         'refusing to run, since the result would be filed under code that did not compute it. Check out and build the same commit on every node.\n',
     );
     return EXIT_CODE_MISMATCH;
@@ -288,7 +289,7 @@ async function pointCommand(options: PointOptions, io: Io): Promise<number> {
     const stored = result.status !== 'interrupted';
     const outcome: PointOutcome = {
       key: result.key,
-      codeVersion: result.codeVersion,
+      identity: result.identity,
       status: result.status,
       ...(result.message ? { message: result.message } : {}),
       path: stored ? resultPath(options.cacheDir, result.key) : null,
@@ -350,7 +351,7 @@ export function registerSweepCommands(
     .description('run one sweep point (used by child processes and Ray workers)')
     .requiredOption('--config <json>', 'the normalised experiment config')
     .requiredOption('--cache-dir <dir>', 'where to store the result')
-    .requiredOption('--code-version <version>', "the caller's code version; the point is refused if this node's differs")
+    .requiredOption('--identity <id>', "the caller's results identity; the point is refused if this node's differs")
     .option('--force', 'recompute even if cached')
     .action(async (options: PointOptions) => setExit(await pointCommand(options, io)));
 }

@@ -62,9 +62,15 @@ export async function runWithProgress(
   }
   const trained = `${formatDuration(trainingSeconds(result))} of training for ${result.config.epochs} epoch(s)`;
   const testLoss = `test loss ${formatPerPixel(result.testLoss!)} per pixel`;
-  if (result.origin === 'cache') {
-    const when = result.createdAt.slice(0, 16).replace('T', ' ');
-    progress.setMessage(`from the cache (computed ${when} UTC, ${trained}): ${testLoss}`);
+  const when = `${result.createdAt.slice(0, 16).replace('T', ' ')} UTC`;
+  if (result.origin === 'archive') {
+    const { commit, identity } = result.archive!;
+    progress.setMessage(
+      `from the published archive (computed ${when} by commit ${commit ?? 'unknown'}, identity ${identity}, ${trained}; ` +
+        `force: true trains it afresh): ${testLoss}`,
+    );
+  } else if (result.origin === 'cache') {
+    progress.setMessage(`from the cache (computed ${when}, ${trained}): ${testLoss}`);
   } else {
     progress.setMessage(
       `done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`,

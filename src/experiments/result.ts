@@ -44,9 +44,10 @@ export interface ExperimentTimings {
 
 export interface ExperimentResult {
   config: ExperimentConfig;
-  /** Cache key: hash of the normalised config and the code version. */
+  /** Cache key: hash of the normalised config and the results identity. */
   key: string;
-  codeVersion: string;
+  /** The results identity (ResultsIdentity.id) of the code that computed it. */
+  identity: string;
   status: ExperimentStatus;
   /** Why training stopped early, and how to go on. */
   message?: string;
@@ -68,8 +69,20 @@ export interface ExperimentResult {
   tensorflowVersion: string;
   /** ISO time the result was computed. */
   createdAt: string;
-  /** 'cache' when this call read the result from disk instead of computing it. */
-  origin: 'computed' | 'cache';
+  /** Where this call got the result: computed now, read from the user's cache, or read from the published archive. */
+  origin: 'computed' | 'cache' | 'archive';
+  /** With origin 'archive': which archive. */
+  archive?: ArchiveOrigin;
+}
+
+/** Where an archived result came from, as its displays say. */
+export interface ArchiveOrigin {
+  /** ISO time the archive was built. */
+  createdAt: string;
+  /** The commit that computed its runs, or null. */
+  commit: string | null;
+  /** The results identity its runs were computed under. */
+  identity: string;
 }
 
 /**

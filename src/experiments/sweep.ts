@@ -12,10 +12,12 @@ import type { NoisePlacement } from '../transforms/dataset.js';
 import type { TrainingProgress } from '../training/fit.js';
 import { ConfigError, imageSide, normaliseConfig, type ExperimentConfig, type LossRegion, type ExperimentConfigInput } from './config.js';
 import { runLabels } from './labels.js';
-import { canonicalJson, codeVersion, experimentKey } from './key.js';
-import { isExperimentResult, type ExperimentResult } from './result.js';
-import { defaultCacheDir, resultPath } from './run.js';
-import { readEntry, warnOnStderr, type Warn } from './store.js';
+import { canonicalJson, experimentKey } from './key.js';
+import type { ExperimentResult } from './result.js';
+import { resultsIdentity } from './identity.js';
+import { openArchive } from './archive.js';
+import { defaultCacheDir, lookupResult } from './cache.js';
+import { warnOnStderr, type Warn } from './store.js';
 import { inProcessExecutor } from './sweepExecutors.js';
 
 /** The values each field takes; every combination is one point. Omitted fields keep the base config's value. */
@@ -127,7 +129,8 @@ export interface SweepTask {
   index: number;
   config: ExperimentConfig;
   key: string;
-  codeVersion: string;
+  /** The caller's results identity (ResultsIdentity.id): whoever computes the point must compute under the same one. */
+  identity: string;
   label: string;
 }
 
@@ -281,13 +284,14 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const warn = options.warn ?? warnOnStderr;
   const emit = options.onEvent ?? (() => {});
-  const version = codeVersion();
+  const identity = await resultsIdentity();
+  const archive = openArchive();
   const labels = runLabels(configs);
   const points: SweepPoint[] = configs.map((config, index) => ({
     index,
     label: labels[index],
     config,
-    key: experimentKey(config, version),
+    key: experimentKey(config, identity.id),
     status: 'waiting',
     seconds: 0,
   }));
@@ -298,11 +302,9 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
 
   const pending: SweepPoint[] = [];
   for (const point of points) {
-    const cached = options.force
-      ? undefined
-      : readEntry(resultPath(cacheDir, point.key), (value): value is ExperimentResult => isExperimentResult(value, point.key), warn);
+    const cached = options.force ? undefined : lookupResult(point.config, point.key, { cacheDir, identity, archive, warn }).result;
     if (cached) {
-      Object.assign(point, { status: cached.status === 'completed' ? 'cached' : cached.status, result: { ...cached, origin: 'cache' } });
+      Object.assign(point, { status: cached.status === 'completed' ? 'cached' : cached.status, result: cached });
     } else {
       pending.push(point);
     }
@@ -326,9 +328,9 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
       stage: (message) => emit({ type: 'stage', point, message }),
     };
     try {
-      const task: SweepTask = { index: point.index, config: point.config, key: point.key, codeVersion: version, label: point.label };
+      const task: SweepTask = { index: point.index, config: point.config, key: point.key, identity: identity.id, label: point.label };
       const result = await executor.runPoint(task, { cacheDir, force: options.force ?? false, signal: controller.signal, report });
-      const status: PointStatus = result.status === 'completed' ? (result.origin === 'cache' ? 'cached' : 'completed') : result.status;
+      const status: PointStatus = result.status === 'completed' ? (result.origin === 'computed' ? 'completed' : 'cached') : result.status;
       finish(point, {
         status,
         result,

@@ -2,7 +2,7 @@
  * Where a sweep's points run: in this process one after another, in N child processes
  * on this machine, or as tasks on an existing Ray cluster. Child processes and Ray
  * workers run the losslens CLI's hidden `sweep-point` command (src/cli/sweep.ts), which
- * refuses to run when its code version differs from the caller's, so every entry in the
+ * refuses to run when its results identity differs from the caller's, so every entry in the
  * cache was computed by the code its key names.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,18 +11,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TrainingProgress } from '../training/fit.js';
 import { isExperimentResult, type ExperimentResult } from './result.js';
-import { resultPath, runExperiment } from './run.js';
+import { runExperiment } from './run.js';
+import { resultPath } from './cache.js';
+import { PACKAGE_ROOT } from './build.js';
 import { decodeEntry, readEntry, writeEntry } from './store.js';
 import type { SweepExecutor, SweepTask } from './sweep.js';
 
-/** The checkout this library belongs to (src/experiments or dist/experiments → root). */
-export const PACKAGE_ROOT = join(__dirname, '..', '..');
 const CLI = join(PACKAGE_ROOT, 'bin', 'losslens.js');
 
 /** Put first on PYTHONPATH of Ray's processes: it spares each a grammar compile at import (scripts/ray_env/rfc3987_syntax.py). */
 export const RAY_PYTHONPATH = join(PACKAGE_ROOT, 'scripts', 'ray_env');
 
-/** Exit code of `losslens sweep-point` when its code version differs from the caller's. */
+/** Exit code of `losslens sweep-point` when its results identity differs from the caller's. */
 export const EXIT_CODE_MISMATCH = 3;
 
 /** Points one after another in this process (tfjs runs one model at a time here anyway). */
@@ -48,7 +48,7 @@ export function inProcessExecutor(): SweepExecutor {
 /** What `losslens sweep-point` prints as its last stdout line. */
 export interface PointOutcome {
   key: string;
-  codeVersion: string;
+  identity: string;
   status: ExperimentResult['status'];
   message?: string;
   /** The cache entry's path when the result was stored. */
@@ -66,8 +66,8 @@ export function pointArguments(task: SweepTask, cacheDir: string, force: boolean
     JSON.stringify(task.config),
     '--cache-dir',
     cacheDir,
-    '--code-version',
-    task.codeVersion,
+    '--identity',
+    task.identity,
     ...(force ? ['--force'] : []),
   ];
 }
@@ -172,7 +172,7 @@ function parseOutcome(stdout: string): PointOutcome | undefined {
 /**
  * Checks a cache entry's text as it arrived from elsewhere (a Ray worker) and stores it
  * atomically: the header's SHA-256 must match the body, the body must be a valid result
- * for `task.key`, and its code version must be the caller's.
+ * for `task.key`, and its results identity must be the caller's.
  */
 export function acceptEntry(text: string, task: SweepTask, cacheDir: string): ExperimentResult {
   let result: ExperimentResult;
@@ -181,9 +181,9 @@ export function acceptEntry(text: string, task: SweepTask, cacheDir: string): Ex
   } catch (error) {
     throw new Error(`refusing the entry for ${task.label} (${task.key}): ${(error as Error).message}`, { cause: error });
   }
-  if (result.codeVersion !== task.codeVersion) {
+  if (result.identity !== task.identity) {
     throw new Error(
-      `refusing the entry for ${task.label}: computed by code version ${result.codeVersion}, but this caller is ${task.codeVersion}; ` +
+      `refusing the entry for ${task.label}: computed under results identity ${result.identity}, but this caller's is ${task.identity}; ` +
         'run the same losslens commit on every node',
     );
   }
@@ -348,7 +348,7 @@ export function rayExecutor(options: RayExecutorOptions): SweepExecutor {
       return new Promise<ExperimentResult>((resolve, reject) => {
         waiting.set(task.index, { task, cacheDir, report, resolve, reject, started: false });
         signal.addEventListener('abort', () => send({ op: 'cancel', id: task.index }), { once: true });
-        send({ op: 'submit', id: task.index, config: task.config, key: task.key, codeVersion: task.codeVersion, force });
+        send({ op: 'submit', id: task.index, config: task.config, key: task.key, identity: task.identity, force });
       });
     },
     async close() {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';
 import { runPython } from '../helpers/python.js';
 import type * as RunModule from '../../src/experiments/run.js';
+import type * as CacheModule from '../../src/experiments/cache.js';
 
 const root = join(__dirname, '..', '..');
 const folder = mkdtempSync(join(tmpdir(), 'losslens-plan-'));
@@ -116,7 +117,8 @@ describe('losslens plan', () => {
 
   it("says which runs to train resume from an interrupted training's checkpoint, and ignores another run's checkpoint", async () => {
     // The library as the CLI and notebooks load it (dist), so that keys and checkpoints are theirs.
-    const { runExperiment, checkpointPath } = (await import(join(root, 'dist', 'experiments', 'run.js'))) as typeof RunModule;
+    const { runExperiment } = (await import(join(root, 'dist', 'experiments', 'run.js'))) as typeof RunModule;
+    const { checkpointPath } = (await import(join(root, 'dist', 'experiments', 'cache.js'))) as typeof CacheModule;
     const twoEpochs = cell(
       'const runConfigs = params.seeds.map((seed) => normaliseConfig({ epochs: 2, trainSamples: 200, testSamples: 50, batchSize: 50, seed }));',
       ['runs'],
@@ -153,9 +155,11 @@ describe('losslens plan', () => {
           'print(out.getvalue())',
         [path],
       );
-      expect(said).toContain('plan: 2 training(s) needed for 2 run(s); 0 already in the cache, 0 trained earlier in this job');
       expect(said).toContain(
-        'resumable.ipynb: 2 run(s): 2 to train (1 from a checkpoint of an interrupted run), 0 in the cache, 0 trained earlier in this job',
+        'plan: 2 training(s) needed for 2 run(s); 0 already in the cache, 0 in the published archive, 0 trained earlier in this job',
+      );
+      expect(said).toContain(
+        'resumable.ipynb: 2 run(s): 2 to train (1 from a checkpoint of an interrupted run), 0 in the cache, 0 in the published archive, 0 trained earlier in this job',
       );
     } finally {
       if (previous === undefined) delete process.env.LOSSLENS_CACHE_DIR;

@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheDirectoryError, CheckpointMismatchError, checkCacheDir, prepareCacheDir } from '../../src/experiments/preflight.js';
-import { checkpointPath, runExperiment } from '../../src/experiments/run.js';
+import { runExperiment } from '../../src/experiments/run.js';
+import { checkpointPath } from '../../src/experiments/cache.js';
 import { normaliseConfig, type ExperimentConfigInput } from '../../src/experiments/config.js';
 import { experimentKey } from '../../src/experiments/key.js';
+import { resultsIdentity } from '../../src/experiments/identity.js';
 import { writeEntry } from '../../src/experiments/store.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
 import { checkpointTensors, serializeTensor } from '../../src/training/checkpoint.js';
@@ -101,7 +103,7 @@ describe('runExperiment checks paths and checkpoints before training', () => {
     const cacheDir = join(dir, 'cache');
     mkdirSync(cacheDir);
     const config = normaliseConfig(SMALL);
-    const key = experimentKey(config);
+    const key = experimentKey(config, (await resultsIdentity()).id);
     const model = buildAutoencoder({ height: 28, width: 28, seed: 5, loss: config.loss });
     const weights = model.trainableWeights.map((w) => serializeTensor(w.originalName, w.read()));
     const zeros = checkpointTensors(model).map(({ name, shape }) => {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkpointPath, resultPath, runExperiment, type RunOptions } from '../../src/experiments/run.js';
+import { runExperiment, type RunOptions } from '../../src/experiments/run.js';
+import { checkpointPath, resultPath } from '../../src/experiments/cache.js';
 import { decodeFloat32 } from '@losslens/protocol';
 import { computeSeconds, deserializeLossMaps, trainingSeconds } from '../../src/experiments/result.js';
 import { lossMapTensors } from '../../src/accounting/ledger.js';

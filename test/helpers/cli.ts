@@ -6,9 +6,9 @@ import type { SweepPoint, SweepResult } from '../../src/experiments/sweep.js';
 
 export const cliBin = join(repoRoot, 'bin', 'losslens.js');
 
-/** Compiles src/ to dist/, which the CLI loads; call in beforeAll. */
+/** Compiles src/ to dist/, which the CLI loads, as `npm run build` does; call in beforeAll. */
 export function buildLibrary(): void {
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
 /** What `losslens sweep --json` prints (src/cli/sweep.ts builds it inline). */

@@ -8,10 +8,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultPath } from '../../src/experiments/run.js';
+import { resultPath } from '../../src/experiments/cache.js';
 import { isExperimentResult, type ExperimentResult } from '../../src/experiments/result.js';
 import { readEntry } from '../../src/experiments/store.js';
-import { sweep as sweepFromSource } from '../../src/experiments/sweep.js';
+import { normaliseConfig } from '../../src/experiments/config.js';
+import { experimentKey } from '../../src/experiments/key.js';
 import { pointEnvironment, RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 import { freePort } from '../helpers/jupyterLab.js';
@@ -203,7 +204,7 @@ describe('sweep on a two-node Ray cluster', () => {
     expect(fromRay.size).toBe(4);
     for (const [key, entry] of fromRay) {
       const twin = fromHere.get(key)!;
-      expect(entry.codeVersion).toBe(twin.codeVersion);
+      expect(entry.identity).toBe(twin.identity);
       // Everything but the wall-clock seconds of each epoch.
       const losses = (result: ExperimentResult) => result.history.map(({ epoch, loss }) => ({ epoch, loss }));
       expect(losses(entry)).toEqual(losses(twin));
@@ -213,8 +214,7 @@ describe('sweep on a two-node Ray cluster', () => {
   }, 600_000);
 
   it('the library API: a worker killed mid-point is replaced, its point retried, and the sweep completes', async () => {
-    // The compiled library, as a notebook loads it: its code version is the workers' (they run dist/ too).
-    // Node's own loader on purpose: an import() would go through vitest's transform, and the code version must be dist/'s.
+    // The compiled library, as a notebook loads it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const library = require(join(repoRoot, 'dist', 'index.js')) as typeof import('../../src/index.js');
     const messages: DriverMessage[] = [];
@@ -243,17 +243,19 @@ describe('sweep on a two-node Ray cluster', () => {
     expect(retried.at(-1)).toMatchObject({ attempt: retried.length - 1 });
   }, 600_000);
 
-  it('refuses a point when the caller runs other code than the workers', async () => {
-    // This test process runs src/ through vitest, the workers run dist/: two code versions.
-    const result = await sweepFromSource(
-      { padWidth: [4] },
-      {
-        base: { epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50 },
-        cacheDir: dir('cache-mismatch'),
-        executor: rayExecutor({ address, driverIp: HEAD_IP, python: venvPython, workerCacheDir: dir('workers') }),
-      },
-    );
-    expect(result.status).toBe('failed');
-    expect(result.rows[0].error).toMatch(/refused the point: .*code version is \S+ but the caller's is \S+; refusing to run/);
+  it("refuses a point whose caller's results identity is not the workers'", async () => {
+    // A caller whose code computes other numbers: its tasks carry another identity than the workers compute.
+    const executor = rayExecutor({ address, driverIp: HEAD_IP, python: venvPython, workerCacheDir: dir('workers') });
+    const config = normaliseConfig({ epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50, pad: { width: 4, mode: 'edge' } });
+    const identity = '0123456789abcdef';
+    const task = { index: 0, config, key: experimentKey(config, identity), identity, label: '36×36 edge+4' };
+    const report = { started: () => {}, progress: () => {}, stage: () => {} };
+    try {
+      await expect(
+        executor.runPoint(task, { cacheDir: dir('cache-mismatch'), force: false, signal: new AbortController().signal, report }),
+      ).rejects.toThrow(/refused the point: .*results identity is \S+ but the caller's is 0123456789abcdef; refusing to run/);
+    } finally {
+      await executor.close?.();
+    }
   }, 300_000);
 });

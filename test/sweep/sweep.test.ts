@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandGrid, sweep, SweepGridError, type SweepEvent, type SweepExecutor } from '../../src/experiments/sweep.js';
 import { acceptEntry, inProcessExecutor } from '../../src/experiments/sweepExecutors.js';
-import { resultPath } from '../../src/experiments/run.js';
-import { codeVersion } from '../../src/experiments/key.js';
+import { resultPath } from '../../src/experiments/cache.js';
+import { resultsIdentity } from '../../src/experiments/identity.js';
 import { dilutionPoints, dilutionBundle } from '../../src/display/dilution.js';
 import { SweepTracker, sweepTable } from '../../src/display/sweepProgress.js';
 
@@ -111,13 +111,13 @@ describe('acceptEntry', () => {
     const text = readFileSync(resultPath(cacheDir, point.key), 'utf8');
     const other = mkdtempSync(join(tmpdir(), 'losslens-accept-'));
     try {
-      const task = { index: 0, config: point.config, key: point.key, codeVersion: codeVersion(), label: point.label };
+      const task = { index: 0, config: point.config, key: point.key, identity: (await resultsIdentity()).id, label: point.label };
       expect(acceptEntry(text, task, other).ledger).toEqual(point.result!.ledger);
       expect(readFileSync(resultPath(other, point.key), 'utf8')).toBe(text);
       const damaged = text.replace(/"perImage":(\d)/, (_, digit) => `"perImage":${(Number(digit) + 1) % 10}`);
       expect(() => acceptEntry(damaged, task, other)).toThrow(/checksum mismatch/);
-      expect(() => acceptEntry(text, { ...task, codeVersion: 'someone-else' }, other)).toThrow(
-        /computed by code version .* but this caller is someone-else/,
+      expect(() => acceptEntry(text, { ...task, identity: 'someone-else' }, other)).toThrow(
+        /computed under results identity .* but this caller's is someone-else/,
       );
       expect(() => acceptEntry(text, { ...task, key: 'f'.repeat(24) }, other)).toThrow(/not a result for this key|expected schema/);
     } finally {
