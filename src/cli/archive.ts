@@ -10,8 +10,8 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { archiveDirectory, buildArchive, DEFAULT_ARCHIVE_DIR, openArchive, ResultsArchive } from '../experiments/archive.js';
 import { PACKAGE_ROOT } from '../experiments/build.js';
-import { defaultCacheDir, readCachedResult, resultPath } from '../experiments/cache.js';
-import { computeIdentity, resultsIdentity } from '../experiments/identity.js';
+import { defaultCacheDir, findCachedEntry, readCachedResult } from '../experiments/cache.js';
+import { computeIdentity, resultsIdentity, type ResultsIdentity } from '../experiments/identity.js';
 import { isExperimentResult, type ExperimentResult } from '../experiments/result.js';
 import { compareReproduction, type ReproductionRow } from '../experiments/reproduction.js';
 import { decodeEntry, EntryError, warnOnStderr } from '../experiments/store.js';
@@ -49,7 +49,7 @@ async function plannedRuns(notebooks: readonly string[], cacheDir: string, param
   return runs;
 }
 
-/** A cache entry's text, exactly as stored, when it is a completed result of `key`. */
+/** An entry's text, exactly as stored, when it is a completed result of `key`. */
 function completedEntryText(path: string, key: string): { text: string; result: ExperimentResult } | undefined {
   let text: string;
   try {
@@ -66,6 +66,12 @@ function completedEntryText(path: string, key: string): { text: string; result: 
   }
 }
 
+/** The text of the completed entry of `run` in the cache at `cacheDir` that `identity` vouches for. */
+function cachedEntryText(cacheDir: string, run: PlannedRun, identity: ResultsIdentity) {
+  const found = findCachedEntry(cacheDir, run.config, identity, () => {});
+  return found && completedEntryText(found.path, run.key);
+}
+
 interface BuildOptions {
   from: string;
   output: string;
@@ -76,12 +82,12 @@ async function buildCommand(notebooks: string[], options: BuildOptions, io: Io):
   const identity = await resultsIdentity({ onStage: (message) => io.stderr.write(`${message}\n`) });
   const output = resolve(options.output);
   const previous = ResultsArchive.open(output);
-  const reusable = previous && previous.fits(identity).kind === 'same' ? previous : null;
+  const reusable = previous && previous.fits(identity).kind !== 'different' ? previous : null;
   const runs = await plannedRuns(notebooks, options.from);
   const found: { result: ExperimentResult; entryText: string }[] = [];
   const missing: string[] = [];
   for (const run of runs) {
-    let entry = completedEntryText(resultPath(options.from, run.key), run.key);
+    let entry = cachedEntryText(options.from, run, identity);
     const archived = reusable?.entryFor(run.config);
     if (!entry && archived) entry = completedEntryText(resolve(output, archived.file), run.key);
     if (entry) found.push({ result: entry.result, entryText: entry.text });
@@ -90,7 +96,7 @@ async function buildCommand(notebooks: string[], options: BuildOptions, io: Io):
   if (missing.length > 0 && !options.allowMissing) {
     io.stderr.write(
       `losslens archive build: ${missing.length} of ${runs.length} run(s) are neither in ${options.from} nor in the archive ` +
-        `under this build's identity ${identity.id}: ${missing.join('; ')}. Train them (run the notebooks at full fidelity ` +
+        `that this build (identity ${identity.id}) vouches for: ${missing.join('; ')}. Train them (run the notebooks at full fidelity ` +
         'with that cache) or pass --allow-missing to archive the others\n',
     );
     return EXIT_FAILED;
@@ -143,7 +149,7 @@ async function compareCommand(notebooks: string[], options: CompareOptions, io: 
   const reproduced: ExperimentResult[] = [];
   const missing: string[] = [];
   for (const run of runs) {
-    const result = readCachedResult(cacheDir, run.key, warnOnStderr);
+    const result = readCachedResult(cacheDir, run.config, identity, warnOnStderr);
     if (result?.status === 'completed') reproduced.push(result);
     else missing.push(run.label);
   }

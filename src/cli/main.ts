@@ -220,10 +220,10 @@ function origins(results: readonly ExperimentResult[]): string {
   const cached = results.filter((r) => r.origin === 'cache').length;
   const archived = results.filter((r) => r.origin === 'archive').length;
   const parts = [
-    ...(cached > 0 ? [`${cached} read from the cache`] : []),
-    ...(archived > 0 ? [`${archived} read from the published archive`] : []),
+    ...(cached > 0 ? [`${cached} of ${results.length} run(s) read from the cache`] : []),
+    ...(archived > 0 ? [`${archived} of ${results.length} run(s) read from the published archive`] : []),
   ];
-  return parts.length === 0 ? '' : ` (${parts.join(', ')} of ${results.length} run(s); --force recomputes)`;
+  return parts.length === 0 ? '' : ` (${parts.join(', ')}; --force recomputes)`;
 }
 
 interface RunCommandOptions extends SharedOptions {

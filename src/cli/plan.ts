@@ -16,7 +16,7 @@ import { compileFunction } from 'node:vm';
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from '../experiments/config.js';
-import { experimentKey } from '../experiments/key.js';
+import { runKey } from '../experiments/key.js';
 import { runLabels } from '../experiments/labels.js';
 import { resultsIdentity } from '../experiments/identity.js';
 import { openArchive } from '../experiments/archive.js';
@@ -180,10 +180,10 @@ export async function planNotebook(
   return {
     notebook,
     runs: configs.map((config, i) => {
-      const key = experimentKey(config, identity.id);
-      const found = lookupResult(config, key, { cacheDir, identity, archive, warn: quiet });
+      const key = runKey(config);
+      const found = lookupResult(config, { cacheDir, identity, archive, warn: quiet });
       const origin = found.result?.origin === 'archive' ? 'archive' : found.result ? 'cache' : undefined;
-      const checkpointEpoch = origin ? undefined : storedCheckpoint(cacheDir, key, config.epochs, quiet)?.epoch;
+      const checkpointEpoch = origin ? undefined : storedCheckpoint(cacheDir, key, identity.id, config.epochs, quiet)?.epoch;
       return {
         label: labels[i],
         config,

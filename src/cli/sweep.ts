@@ -289,10 +289,10 @@ async function pointCommand(options: PointOptions, io: Io): Promise<number> {
     const stored = result.status !== 'interrupted';
     const outcome: PointOutcome = {
       key: result.key,
-      identity: result.identity,
+      identity: result.identity.id,
       status: result.status,
       ...(result.message ? { message: result.message } : {}),
-      path: stored ? resultPath(options.cacheDir, result.key) : null,
+      path: stored ? resultPath(options.cacheDir, result.key, result.identity.id) : null,
     };
     io.stdout.write(`${JSON.stringify(outcome)}\n`);
     return result.status === 'completed' ? EXIT_OK : result.status === 'interrupted' ? EXIT_INTERRUPTED : EXIT_FAILED;

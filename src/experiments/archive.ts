@@ -14,15 +14,15 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from './build.js';
 import { normaliseConfig, type ExperimentConfig } from './config.js';
-import { matchIdentity, type IdentityMatch, type ResultsIdentity } from './identity.js';
-import { canonicalJson, experimentKey } from './key.js';
+import { isResultsIdentity, matchIdentity, type IdentityMatch, type ResultsIdentity } from './identity.js';
+import { canonicalJson, runKey } from './key.js';
 import { isExperimentResult, type ArchiveOrigin, type ExperimentResult } from './result.js';
 import { decodeEntry, EntryError, type Warn } from './store.js';
 
 export const ARCHIVE_FORMAT = 'losslens-archive/1';
 
 export interface ArchiveEntry {
-  /** The run's cache key under the archive's identity. */
+  /** The run's key (runKey). */
   key: string;
   /** Path of its entry, relative to the archive folder. */
   file: string;
@@ -38,7 +38,7 @@ export interface ArchiveManifest {
   createdAt: string;
   /** The commit of the code that computed the runs (as `git describe --always --dirty` said), or null. */
   commit: string | null;
-  /** What the runs were computed under. */
+  /** The identity of the build that archived the runs, which vouches for each run's own (matchIdentity). */
   identity: ResultsIdentity;
   entries: ArchiveEntry[];
 }
@@ -65,8 +65,7 @@ function isManifest(value: unknown): value is ArchiveManifest {
   return (
     manifest?.format === ARCHIVE_FORMAT &&
     typeof manifest.createdAt === 'string' &&
-    typeof manifest.identity?.id === 'string' &&
-    Array.isArray(manifest.identity.fingerprint) &&
+    isResultsIdentity(manifest.identity) &&
     Array.isArray(manifest.entries) &&
     manifest.entries.every(
       (entry) =>
@@ -183,8 +182,10 @@ export function buildArchive(
   const entries: ArchiveEntry[] = [];
   const seen = new Set<string>();
   for (const { result, entryText } of runs) {
-    const key = experimentKey(result.config, options.identity.id);
-    if (result.key !== key) throw new ArchiveError(`the run ${result.key} was not computed under identity ${options.identity.id}`);
+    const key = runKey(normaliseConfig(result.config));
+    if (result.key !== key) throw new ArchiveError(`the run ${result.key} is filed under another key than its config's (${key})`);
+    const match = matchIdentity(options.identity, result.identity);
+    if (match.kind === 'different') throw new ArchiveError(`the run ${result.key} was ${match.reason}`);
     if (result.status !== 'completed')
       throw new ArchiveError(`the run ${result.key} is ${result.status}; only completed runs are archived`);
     if (seen.has(key)) continue;

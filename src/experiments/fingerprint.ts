@@ -3,9 +3,9 @@
  * setting (both losses, each pad mode, a shift, each noise placement, each loss region, no
  * noise, two epochs with shuffling and a short last batch, a test set evaluated in several
  * batches, a resume from a serialised checkpoint) plus the ledger on saturated predictions
- * (the probability clip no short training reaches). Its exact numbers, hashed, are the results
- * identity (identity.ts): renaming, moving or reformatting code leaves them bit for bit as
- * they were, and a change to any number a run produces changes them.
+ * (the probability clip no short training reaches). Each run's exact numbers, hashed, make up the
+ * results identity (identity.ts): renaming, moving or reformatting code leaves them bit for bit
+ * as they were, and a change to any number a run produces changes its hash.
  *
  * What it cannot see: code paths no run of the matrix takes (a branch only for more than 100
  * training images, pad widths other than 2, 1,000 or more test images), and changes too small
@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { tf } from '../tf.js';
-import { lossLedger } from '../accounting/ledger.js';
+import { lossLedger, type LedgerPart, type LossLedger } from '../accounting/ledger.js';
 import { LOSS_NAMES } from '../model/autoencoder.js';
 import { decodeFloat32 } from '@losslens/protocol/float32';
 import type { TrainingCheckpoint } from '../training/checkpoint.js';
@@ -23,49 +23,64 @@ import { computeExperiment, EVALUATION_BATCH, type Computation } from './pipelin
 
 /** Two epochs of three full batches and a short one; a test set big enough for the samples. */
 const TINY: ExperimentConfigInput = { trainSamples: 100, testSamples: 24, batchSize: 32, epochs: 2, seed: 11, noiseFactor: 0.5 };
-const EDGE_2 = { width: 2, mode: 'edge' } as const;
+/** The tiny run padded as the question pads: the context of the settings that only mean something with a border. */
+const PADDED: ExperimentConfigInput = { ...TINY, pad: { width: 2, mode: 'edge' } };
 
 export interface FingerprintRun {
+  /** Stable across refactors: a run is compared by its name with the same run of another build. */
   name: string;
   config: ExperimentConfigInput;
   /** Interrupt after this many epochs, round-trip the checkpoint through JSON, and resume. */
   resumeAfter?: number;
 }
 
-/** The matrix. Adding a setting adds the runs that exercise it here. */
+/** A run per setting value: `setting=value` on the tiny run (or on the padded one, for settings of the border). */
+function settingRuns(context: ExperimentConfigInput, values: Record<string, ExperimentConfigInput>): FingerprintRun[] {
+  return Object.entries(values).map(([name, change]) => ({ name, config: { ...context, ...change } }));
+}
+
+/**
+ * The matrix. Each run's name says what it changes from the tiny run; adding a setting adds the
+ * runs that exercise it, and leaves every other run (and so every result computed before) as it was.
+ */
 export const FINGERPRINT_RUNS: readonly FingerprintRun[] = [
-  { name: '28x28 bce', config: TINY },
-  { name: '28x28 mse', config: { ...TINY, loss: 'meanSquaredError' } },
-  { name: 'edge 2', config: { ...TINY, pad: EDGE_2 } },
-  { name: 'constant 2', config: { ...TINY, pad: { width: 2, mode: 'constant' } } },
-  { name: 'reflect 2', config: { ...TINY, pad: { width: 2, mode: 'reflect' } } },
-  { name: 'symmetric 2', config: { ...TINY, pad: { width: 2, mode: 'symmetric' } } },
-  { name: 'edge 2 shift 2', config: { ...TINY, pad: { ...EDGE_2, shift: 2 } } },
-  { name: 'edge 2 shift -1', config: { ...TINY, pad: { ...EDGE_2, shift: -1 } } },
-  { name: 'noise on original only', config: { ...TINY, pad: EDGE_2, noisePlacement: 'originalOnly' } },
-  { name: 'noise before padding', config: { ...TINY, pad: EDGE_2, noisePlacement: 'beforePadding' } },
-  { name: 'loss on original bce', config: { ...TINY, pad: EDGE_2, lossRegion: 'original' } },
-  { name: 'loss on original mse', config: { ...TINY, pad: EDGE_2, lossRegion: 'original', loss: 'meanSquaredError' } },
-  { name: 'no noise', config: { ...TINY, pad: EDGE_2, noiseFactor: 0 } },
-  { name: 'batched evaluation', config: { ...TINY, epochs: 1, testSamples: EVALUATION_BATCH + 100 } },
-  { name: 'resumed', config: { ...TINY, pad: EDGE_2, seed: 12 }, resumeAfter: 1 },
+  { name: 'tiny', config: TINY },
+  ...settingRuns(TINY, { 'loss=meanSquaredError': { loss: 'meanSquaredError' }, 'noiseFactor=0': { noiseFactor: 0 } }),
+  ...settingRuns(TINY, {
+    'pad.mode=edge': { pad: { width: 2, mode: 'edge' } },
+    'pad.mode=constant': { pad: { width: 2, mode: 'constant' } },
+    'pad.mode=reflect': { pad: { width: 2, mode: 'reflect' } },
+    'pad.mode=symmetric': { pad: { width: 2, mode: 'symmetric' } },
+    'pad.shift=2': { pad: { width: 2, mode: 'edge', shift: 2 } },
+    'pad.shift=-1': { pad: { width: 2, mode: 'edge', shift: -1 } },
+  }),
+  ...settingRuns(PADDED, {
+    'noisePlacement=originalOnly': { noisePlacement: 'originalOnly' },
+    'noisePlacement=beforePadding': { noisePlacement: 'beforePadding' },
+    'lossRegion=original': { lossRegion: 'original' },
+    'lossRegion=original,loss=meanSquaredError': { lossRegion: 'original', loss: 'meanSquaredError' },
+  }),
+  { name: 'testSamples in two evaluation batches', config: { ...TINY, epochs: 1, testSamples: EVALUATION_BATCH + 100 } },
+  { name: 'resumed after epoch 1', config: { ...PADDED, seed: 12 }, resumeAfter: 1 },
 ];
 
-/** What one run of the matrix produced, without its timings. */
-type RunNumbers = Omit<Computation, 'timings'>;
-
-/** Where a fingerprint's numbers came from, for a person comparing two fingerprints. */
-export interface Fingerprint {
-  /** SHA-256 of every number the matrix produced, exactly. */
+/** One run's numbers: their hash, and a scalar summary of them for comparing across CPUs. */
+export interface FingerprintRunResult {
+  /** SHA-256 of the run's config and every number it produced, exactly. */
   hash: string;
-  /** A scalar summary of those numbers (losses, ledgers, sums of maps and images), for comparing across CPUs. */
+  /** Losses, ledger values, sums of the loss maps and sample images. */
   summary: number[];
+}
+
+export interface Fingerprint {
+  /** By run name (FingerprintRun.name), the probe of saturated predictions under `ledger on saturated predictions`. */
+  runs: Record<string, FingerprintRunResult>;
   seconds: number;
 }
 
-async function computeRun(run: FingerprintRun): Promise<RunNumbers> {
+async function computeRun(run: FingerprintRun): Promise<Computation> {
   const config = normaliseConfig(run.config);
-  if (run.resumeAfter === undefined) return withoutTimings(await computeExperiment(config));
+  if (run.resumeAfter === undefined) return computeExperiment(config);
   const controller = new AbortController();
   let saved: TrainingCheckpoint | undefined;
   const first = await computeExperiment(config, {
@@ -79,73 +94,109 @@ async function computeRun(run: FingerprintRun): Promise<RunNumbers> {
   });
   if (first.status !== 'interrupted' || !saved)
     throw new Error(`fingerprint run ${run.name}: expected an interruption after epoch ${run.resumeAfter}`);
-  return withoutTimings(await computeExperiment(config, { resume: { checkpoint: saved, source: 'the fingerprint' } }));
+  return computeExperiment(config, { resume: { checkpoint: saved, source: 'the fingerprint' } });
 }
 
-function withoutTimings(computation: Computation): RunNumbers {
-  const { timings: _timings, ...numbers } = computation;
-  return { ...numbers, history: numbers.history.map(({ seconds: _seconds, ...record }) => ({ ...record, seconds: 0 })) };
+const PROBE = 'ledger on saturated predictions';
+
+/** A ledger's quantities, named here so that reshaping the ledger type does not move the identity. */
+function ledgerQuantities(ledger: LossLedger): Record<string, number | null> {
+  const part = (prefix: string, value: LedgerPart | null): Record<string, number | null> => ({
+    [`${prefix} per pixel`]: value?.perPixel ?? null,
+    [`${prefix} per image`]: value?.perImage ?? null,
+    [`${prefix} floor per image`]: value?.floor.perImage ?? null,
+    [`${prefix} excess per image`]: value?.excess.perImage ?? null,
+  });
+  return { ...part('all', ledger), ...part('inner', ledger.regions.inner), ...part('border', ledger.regions.border), clip: ledger.clip };
+}
+
+type Quantities = Record<string, number | string | null | readonly number[] | Record<string, number | null>>;
+
+/**
+ * What a run produced, as named quantities: the identity hashes these, exactly, and nothing about
+ * how result types are shaped (fields may be renamed, split or nested without moving it).
+ */
+function runQuantities(run: Computation): Quantities {
+  const m = run.measurements;
+  const quantities: Quantities = {
+    status: run.status,
+    'resumed after epoch': run.resumedFromEpoch,
+    'loss per epoch': run.history.map((record) => record.loss),
+  };
+  if (!m) return quantities;
+  const samples = m.samples!;
+  return {
+    ...quantities,
+    'test loss': m.testLoss,
+    ledger: ledgerQuantities(m.ledger!),
+    'other loss ledger': ledgerQuantities(m.otherLedger!),
+    'loss map': m.lossMaps!.loss,
+    'floor map': m.lossMaps!.floor,
+    'excess map': m.lossMaps!.excess,
+    'sample indices': samples.indices,
+    'sample labels': samples.labels,
+    'sample inputs': Array.from(decodeFloat32(samples.inputs)),
+    'sample targets': Array.from(decodeFloat32(samples.targets)),
+    'sample reconstructions': Array.from(decodeFloat32(samples.reconstructions)),
+    'sample losses': Array.from(decodeFloat32(samples.losses)),
+  };
 }
 
 /** The ledger on saturated and exact predictions, for both losses: the clip and the 0·log 0 limits. */
-function saturatedLedgers(): unknown[] {
+function saturatedLedgers(): Quantities {
   const side = 6;
   const targets = Array.from({ length: side * side }, (_, i) => [0, 1, 0.5, 0.25, 0, 0][i % 6]);
   const predictions = Array.from({ length: side * side }, (_, i) => [0, 1, 1, 0, 1e-9, 0.3][(i * 5) % 6]);
-  return LOSS_NAMES.map((loss) => {
+  const quantities: Quantities = {};
+  for (const loss of LOSS_NAMES) {
     const t = tf.tensor4d(targets, [1, side, side, 1]);
     const p = tf.tensor4d(predictions, [1, side, side, 1]);
     try {
       const { ledger, maps } = lossLedger(t, p, { loss, border: { top: 1, bottom: 1, left: 1, right: 1 } });
-      return { ledger, maps: [Array.from(maps.loss), Array.from(maps.floor), Array.from(maps.excess)] };
+      Object.assign(quantities, {
+        [`${loss} ledger`]: ledgerQuantities(ledger),
+        [`${loss} loss map`]: Array.from(maps.loss),
+        [`${loss} floor map`]: Array.from(maps.floor),
+        [`${loss} excess map`]: Array.from(maps.excess),
+      });
     } finally {
       tf.dispose([t, p]);
     }
-  });
+  }
+  return quantities;
 }
 
-const sum = (values: ArrayLike<number>) => {
-  let total = 0;
-  for (let i = 0; i < values.length; i++) total += values[i];
-  return total;
-};
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
-/** Every number-valued leaf of `value`, keys in sorted order. */
-function leaves(value: unknown): number[] {
-  if (typeof value === 'number') return [value];
-  if (Array.isArray(value)) return value.flatMap(leaves);
-  if (typeof value === 'object' && value !== null)
-    return Object.keys(value)
-      .sort()
-      .flatMap((key) => leaves((value as Record<string, unknown>)[key]));
-  return [];
+/** The summary compared across CPUs: every scalar quantity, and each array's sum. */
+function summaryOf(quantities: Quantities): number[] {
+  return Object.keys(quantities)
+    .sort()
+    .flatMap((name) => {
+      const value = quantities[name];
+      if (typeof value === 'number') return [value];
+      if (Array.isArray(value)) return [sum(value as number[])];
+      if (value && typeof value === 'object')
+        return Object.keys(value)
+          .sort()
+          .map((part) => (value as Record<string, number | null>)[part])
+          .filter((n): n is number => typeof n === 'number');
+      return [];
+    });
 }
 
-function summaryOf(run: RunNumbers): number[] {
-  const m = run.measurements;
-  if (!m) return [NaN];
-  const samples = m.samples!;
-  return [
-    ...run.history.map((record) => record.loss),
-    m.testLoss!,
-    ...leaves(m.ledger),
-    ...leaves(m.otherLedger),
-    sum(m.lossMaps!.loss),
-    sum(m.lossMaps!.excess),
-    sum(decodeFloat32(samples.reconstructions)),
-    sum(decodeFloat32(samples.losses)),
-  ];
+function fingerprintOf(quantities: Quantities): FingerprintRunResult {
+  return { hash: createHash('sha256').update(canonicalJson(quantities)).digest('hex'), summary: summaryOf(quantities) };
 }
 
 /** Runs the matrix. Its numbers depend on TensorFlow's thread count: identity.ts runs it in a process with one thread. */
 export async function computeFingerprint(onRun?: (name: string) => void): Promise<Fingerprint> {
   const started = performance.now();
-  const runs: RunNumbers[] = [];
+  const runs: Record<string, FingerprintRunResult> = {};
   for (const run of FINGERPRINT_RUNS) {
     onRun?.(run.name);
-    runs.push(await computeRun(run));
+    runs[run.name] = fingerprintOf(runQuantities(await computeRun(run)));
   }
-  const probe = saturatedLedgers();
-  const hash = createHash('sha256').update(canonicalJson({ runs, probe })).digest('hex');
-  return { hash, summary: [...runs.flatMap(summaryOf), ...leaves(probe)], seconds: (performance.now() - started) / 1000 };
+  runs[PROBE] = fingerprintOf(saturatedLedgers());
+  return { runs, seconds: (performance.now() - started) / 1000 };
 }

@@ -4,16 +4,18 @@
  * moving, splitting or reformatting code keeps every result, and a change to the numbers a
  * run produces moves every key, with no version constant to remember.
  *
- * The identity is the hash of the fingerprint (fingerprint.ts: a matrix of tiny runs that
- * touches every setting), with the tfjs and libtensorflow versions. TensorFlow's float32
+ * The identity is the hash of every run of the fingerprint (fingerprint.ts: a matrix of tiny runs
+ * that touches every setting) with the tfjs and libtensorflow versions, and each run's own hash,
+ * so that a build which only adds runs (for a new setting) still vouches for the results of the
+ * build before it. TensorFlow's float32
  * sums depend on its thread count and its CPU kernels, so the fingerprint runs in a process
  * of its own with one thread and oneDNN's kernels capped at AVX2: the same build then gives
  * the same identity on any number of cores and on AVX2 or AVX-512 machines. It is computed
  * once per build (about 10 s, see docs/results-identity.md) and kept under .cache/identity,
  * keyed by the hash of the compiled files.
  *
- * Results computed elsewhere (the published archive) carry the identity they were computed
- * under; matchIdentity says whether this build computes the same numbers.
+ * Every stored result carries the identity it was computed under (an IdentityStamp);
+ * matchIdentity says whether this build computes the same numbers.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,63 +27,93 @@ import { PACKAGE_ROOT, runningBuild } from './build.js';
 import type { Fingerprint } from './fingerprint.js';
 import { readEntry, writeEntry } from './store.js';
 
-export interface ResultsIdentity {
-  /** 16 hex digits: the hash of the fingerprint's numbers and the tfjs and libtensorflow versions. What keys results. */
+/** An identity as each stored result carries it: which build computed it, and each fingerprint run's hash. */
+export interface IdentityStamp {
+  /** 16 hex digits: the hash of every fingerprint run's hash and the tfjs and libtensorflow versions. */
   id: string;
   tfjsVersion: string;
   tensorflowVersion: string;
   /** The CPU the fingerprint ran on (model and vector extensions), for comparing identities across machines. */
   cpu: string;
-  /** The fingerprint's scalar summary (Fingerprint.summary), for comparing with an identity from another CPU. */
-  fingerprint: number[];
+  /** Each fingerprint run's hash, by run name (FingerprintRun.name). */
+  runs: Record<string, string>;
+}
+
+/** This build's identity in full: with each run's scalar summary, for comparing with a build on another CPU. */
+export interface ResultsIdentity extends IdentityStamp {
+  summaries: Record<string, number[]>;
   /** ISO time the fingerprint was computed. */
   computedAt: string;
 }
 
 /**
- * How far two fingerprints from different CPUs may differ and still count as the same
+ * How far a fingerprint run's summary from another CPU may differ and still count as the same
  * computation: relative to each value (or to 1e-3 for values near 0). oneDNN's AVX and SSE4.1
  * kernels gave fingerprints up to 9.2e-6 from its AVX2 ones on this project's machine
  * (docs/results-identity.md). A code change that moves results by less than this is seen on
- * the CPU it was made on (the hash is exact) but not across CPUs.
+ * the CPU it was made on (the hashes are exact) but not across CPUs.
  */
 export const FINGERPRINT_TOLERANCE = 1e-4;
 
 export type IdentityMatch =
   | { kind: 'same' }
-  /** Another CPU, numbers within FINGERPRINT_TOLERANCE: the same computation up to float32 rounding. */
+  /**
+   * Every fingerprint run of the stored identity has the same numbers here; this build has runs
+   * of its own (`added`, e.g. for a setting added since): what was computed then is what this computes.
+   */
+  | { kind: 'covers'; added: string[] }
+  /** Another CPU, every shared run within FINGERPRINT_TOLERANCE: the same computation up to float32 rounding. */
   | { kind: 'equivalent'; largestDifference: number }
   | { kind: 'different'; reason: string };
 
-/** Whether results computed under `other` are what this build (`running`) computes. */
-export function matchIdentity(running: ResultsIdentity, other: ResultsIdentity): IdentityMatch {
-  if (running.id === other.id) return { kind: 'same' };
-  if (running.tfjsVersion !== other.tfjsVersion || running.tensorflowVersion !== other.tensorflowVersion) {
-    return {
-      kind: 'different',
-      reason:
-        `computed with tfjs ${other.tfjsVersion} on TensorFlow ${other.tensorflowVersion}, ` +
-        `this build runs tfjs ${running.tfjsVersion} on TensorFlow ${running.tensorflowVersion}`,
-    };
-  }
-  if (running.cpu === other.cpu) {
-    return {
-      kind: 'different',
-      reason: `computed by code whose numbers differ from this build's (identity ${other.id}, this build ${running.id})`,
-    };
-  }
-  const a = running.fingerprint;
-  const b = other.fingerprint;
-  let largest = a.length === b.length ? 0 : Infinity;
-  for (let i = 0; i < a.length && largest <= FINGERPRINT_TOLERANCE; i++) {
+/** The stamp results computed under `identity` carry. */
+export function stampOf(identity: ResultsIdentity): IdentityStamp {
+  const { id, tfjsVersion, tensorflowVersion, cpu, runs } = identity;
+  return { id, tfjsVersion, tensorflowVersion, cpu, runs };
+}
+
+function largestDifference(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return Infinity;
+  let largest = 0;
+  for (let i = 0; i < a.length; i++) {
     const scale = Math.max(Math.abs(a[i]), Math.abs(b[i]), 1e-3);
     const difference = a[i] === b[i] ? 0 : Math.abs(a[i] - b[i]) / scale;
     largest = Math.max(largest, Number.isNaN(difference) ? Infinity : difference);
   }
+  return largest;
+}
+
+/**
+ * Whether results computed under `stored` are what this build (`running`) computes: the same
+ * identity; or every run `stored` has gives the same hash here (the same CPU) or, from another
+ * CPU, a summary within FINGERPRINT_TOLERANCE (when `stored` carries summaries).
+ */
+export function matchIdentity(running: ResultsIdentity, stored: IdentityStamp | ResultsIdentity): IdentityMatch {
+  if (running.id === stored.id) return { kind: 'same' };
+  if (running.tfjsVersion !== stored.tfjsVersion || running.tensorflowVersion !== stored.tensorflowVersion) {
+    return {
+      kind: 'different',
+      reason:
+        `computed with tfjs ${stored.tfjsVersion} on TensorFlow ${stored.tensorflowVersion}, ` +
+        `this build runs tfjs ${running.tfjsVersion} on TensorFlow ${running.tensorflowVersion}`,
+    };
+  }
+  const names = Object.keys(stored.runs);
+  const missing = names.filter((name) => running.runs[name] === undefined);
+  const changed = names.filter((name) => running.runs[name] !== undefined && running.runs[name] !== stored.runs[name]);
+  const added = Object.keys(running.runs).filter((name) => stored.runs[name] === undefined);
+  const differ = (what: string) =>
+    `computed by code whose numbers differ from this build's (${what}; identity ${stored.id}, this build ${running.id})`;
+  if (missing.length > 0) return { kind: 'different', reason: differ(`this build has no fingerprint run ${missing.join(', ')}`) };
+  if (changed.length === 0) return { kind: 'covers', added };
+  const summaries = 'summaries' in stored ? stored.summaries : undefined;
+  if (running.cpu === stored.cpu || summaries === undefined)
+    return { kind: 'different', reason: differ(`fingerprint runs ${changed.join(', ')}`) };
+  const largest = Math.max(...changed.map((name) => largestDifference(running.summaries[name] ?? [], summaries[name] ?? [])));
   if (largest <= FINGERPRINT_TOLERANCE) return { kind: 'equivalent', largestDifference: largest };
   return {
     kind: 'different',
-    reason: `computed on another CPU (${other.cpu}) by code whose numbers differ from this build's beyond float32 rounding (identity ${other.id}, this build ${running.id})`,
+    reason: `computed on another CPU (${stored.cpu}) by code whose numbers differ from this build's beyond float32 rounding (identity ${stored.id}, this build ${running.id})`,
   };
 }
 
@@ -130,7 +162,7 @@ export function runFingerprint(dist: string, env: NodeJS.ProcessEnv = process.en
       try {
         if (code !== 0) throw new Error(`exit code ${code}`);
         const fingerprint = JSON.parse(line) as Fingerprint;
-        if (typeof fingerprint.hash !== 'string' || !Array.isArray(fingerprint.summary)) throw new Error('no fingerprint on stdout');
+        if (typeof fingerprint.runs !== 'object' || fingerprint.runs === null) throw new Error('no fingerprint on stdout');
         resolve(fingerprint);
       } catch (error) {
         const why = stderr.trim().split('\n').slice(-3).join(' | ');
@@ -144,31 +176,40 @@ export function runFingerprint(dist: string, env: NodeJS.ProcessEnv = process.en
 export function identityOf(fingerprint: Fingerprint): ResultsIdentity {
   const tfjsVersion = tf.version.tfjs;
   const tensorflowVersion = nativeTensorFlowVersion();
+  const names = Object.keys(fingerprint.runs).sort();
+  const runs = Object.fromEntries(names.map((name) => [name, fingerprint.runs[name].hash]));
+  const summaries = Object.fromEntries(names.map((name) => [name, fingerprint.runs[name].summary]));
   const id = createHash('sha256')
-    .update(`${fingerprint.hash}\0tfjs ${tfjsVersion}\0tensorflow ${tensorflowVersion}`)
+    .update([`tfjs ${tfjsVersion}`, `tensorflow ${tensorflowVersion}`, ...names.map((name) => `${name}\0${runs[name]}`)].join('\n'))
     .digest('hex')
     .slice(0, 16);
-  return {
-    id,
-    tfjsVersion,
-    tensorflowVersion,
-    cpu: cpuSignature(),
-    fingerprint: fingerprint.summary,
-    computedAt: new Date().toISOString(),
-  };
+  return { id, tfjsVersion, tensorflowVersion, cpu: cpuSignature(), runs, summaries, computedAt: new Date().toISOString() };
 }
 
-const isIdentity = (value: unknown): value is ResultsIdentity => {
+const isRecordOf = (value: unknown, isItem: (item: unknown) => boolean) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isItem);
+
+/** Schema check of a stamp read from a file. */
+export function isIdentityStamp(value: unknown): value is IdentityStamp {
+  const stamp = value as Partial<IdentityStamp> | null;
+  return (
+    typeof stamp?.id === 'string' &&
+    typeof stamp.tfjsVersion === 'string' &&
+    typeof stamp.tensorflowVersion === 'string' &&
+    typeof stamp.cpu === 'string' &&
+    isRecordOf(stamp.runs, (hash) => typeof hash === 'string')
+  );
+}
+
+/** Schema check of a full identity read from a file. */
+export function isResultsIdentity(value: unknown): value is ResultsIdentity {
   const identity = value as Partial<ResultsIdentity> | null;
   return (
-    typeof identity?.id === 'string' &&
-    typeof identity.tfjsVersion === 'string' &&
-    typeof identity.tensorflowVersion === 'string' &&
-    typeof identity.cpu === 'string' &&
-    Array.isArray(identity.fingerprint) &&
-    identity.fingerprint.every((n) => typeof n === 'number')
+    isIdentityStamp(value) &&
+    typeof identity?.computedAt === 'string' &&
+    isRecordOf(identity.summaries, (summary) => Array.isArray(summary) && summary.every((n) => typeof n === 'number'))
   );
-};
+}
 
 /** Where identities are kept: the checkout's (or package's) .cache/identity, else the OS temp folder. */
 function identityDirectories(): string[] {
@@ -198,7 +239,7 @@ async function storedOrComputed(file: string, compute: () => Promise<ResultsIden
   const quiet = () => {};
   const waited = performance.now();
   for (;;) {
-    const stored = readEntry(file, isIdentity, quiet);
+    const stored = readEntry(file, isResultsIdentity, quiet);
     if (stored) return stored;
     let fd: number | undefined;
     try {

@@ -1,10 +1,12 @@
 /**
- * Cache keys: the normalised config with the results identity (identity.ts) of the code that
- * computes it, so two ways of writing one config share a key and results of two identities
- * never share one.
+ * Where a run's results are filed: its key names its settings, written as how they differ from
+ * the tutorial's (DEFAULT_CONFIG), so two ways of writing one config share a key, and a setting
+ * added later, at a default that keeps what the code did before, leaves every key as it was.
+ * The key only finds a result: a stored result is used when its full config is the one asked
+ * for and its results identity is one this build vouches for (cache.ts).
  */
 import { createHash } from 'node:crypto';
-import type { ExperimentConfig } from './config.js';
+import { DEFAULT_CONFIG, type ExperimentConfig } from './config.js';
 
 /** JSON with object keys sorted, so equal configs always give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -15,7 +17,19 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** The key of `config`'s result computed under the results identity `identity` (ResultsIdentity.id). */
-export function experimentKey(config: ExperimentConfig, identity: string): string {
-  return createHash('sha256').update(canonicalJson({ config, identity })).digest('hex').slice(0, 24);
+/** The settings of a normalised config that differ from DEFAULT_CONFIG. */
+export function changedSettings(config: ExperimentConfig): Partial<ExperimentConfig> {
+  return Object.fromEntries(
+    Object.entries(config).filter(
+      ([name, value]) => canonicalJson(value) !== canonicalJson(DEFAULT_CONFIG[name as keyof ExperimentConfig]),
+    ),
+  );
+}
+
+/** The key of a normalised config's results: 24 hex digits. */
+export function runKey(config: ExperimentConfig): string {
+  return createHash('sha256')
+    .update(canonicalJson(changedSettings(config)))
+    .digest('hex')
+    .slice(0, 24);
 }

@@ -5,6 +5,7 @@
 import type { EpochRecord } from '../training/checkpoint.js';
 import type { LossLedger, LossMaps } from '../accounting/ledger.js';
 import type { ExperimentConfig } from './config.js';
+import { isIdentityStamp, type IdentityStamp } from './identity.js';
 
 export type ExperimentStatus = 'completed' | 'interrupted' | 'diverged';
 
@@ -44,10 +45,10 @@ export interface ExperimentTimings {
 
 export interface ExperimentResult {
   config: ExperimentConfig;
-  /** Cache key: hash of the normalised config and the results identity. */
+  /** The run's key (runKey: its settings). */
   key: string;
-  /** The results identity (ResultsIdentity.id) of the code that computed it. */
-  identity: string;
+  /** The results identity of the build that computed it. */
+  identity: IdentityStamp;
   status: ExperimentStatus;
   /** Why training stopped early, and how to go on. */
   message?: string;
@@ -126,7 +127,8 @@ const isNumberOrNull = (value: unknown) => value === null || typeof value === 'n
 
 /** Schema check for a cached result: the fields consumers index without checking. */
 export function isExperimentResult(value: unknown, key: string): value is ExperimentResult {
-  if (!isObject(value) || value.key !== key || !isObject(value.config) || !Array.isArray(value.history)) return false;
+  if (!isObject(value) || value.key !== key || !isObject(value.config) || !Array.isArray(value.history) || !isIdentityStamp(value.identity))
+    return false;
   if (!['completed', 'interrupted', 'diverged'].includes(value.status as string)) return false;
   if (!isNumberOrNull(value.testLoss) || !isObject(value.timings)) return false;
   if (value.status !== 'completed') return true;

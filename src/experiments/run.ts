@@ -8,8 +8,8 @@ import { tf, nativeTensorFlowVersion } from '../tf.js';
 import type { TrainingProgress } from '../training/fit.js';
 import type { TrainingCheckpoint } from '../training/checkpoint.js';
 import { normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
-import { experimentKey } from './key.js';
-import { resultsIdentity, type ResultsIdentity } from './identity.js';
+import { runKey } from './key.js';
+import { resultsIdentity, stampOf, type ResultsIdentity } from './identity.js';
 import { openArchive } from './archive.js';
 import { checkpointPath, defaultCacheDir, lookupResult, resultPath } from './cache.js';
 import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './store.js';
@@ -57,11 +57,19 @@ function isStoredCheckpoint(value: unknown, key: string): value is StoredCheckpo
 }
 
 /**
- * The checkpoint an earlier, interrupted run of `key` left in `cacheDir`, if it is one and fits
- * `epochs` (its tensors are checked against the model when training resumes from it).
+ * The checkpoint an earlier, interrupted run of `key` under this build's identity (`identity`,
+ * its id) left in `cacheDir`, if it is one and fits `epochs` (its tensors are checked against
+ * the model when training resumes from it).
  */
-export function storedCheckpoint(cacheDir: string, key: string, epochs: number, warn: Warn): TrainingCheckpoint | undefined {
-  const stored = readEntry(checkpointPath(cacheDir, key), (value): value is StoredCheckpoint => isStoredCheckpoint(value, key), warn);
+export function storedCheckpoint(
+  cacheDir: string,
+  key: string,
+  identity: string,
+  epochs: number,
+  warn: Warn,
+): TrainingCheckpoint | undefined {
+  const path = checkpointPath(cacheDir, key, identity);
+  const stored = readEntry(path, (value): value is StoredCheckpoint => isStoredCheckpoint(value, key), warn);
   const checkpoint = stored?.checkpoint;
   return checkpoint && checkpoint.epoch >= 1 && checkpoint.epoch <= epochs ? checkpoint : undefined;
 }
@@ -90,7 +98,7 @@ async function planRun(input: ExperimentConfigInput, options: RunOptions): Promi
   if (useCache) checkCacheDir(cacheDir, cacheSource);
   return {
     config,
-    key: experimentKey(config, identity.id),
+    key: runKey(config),
     identity,
     useCache,
     force: options.force === true,
@@ -118,7 +126,7 @@ function resultOf(plan: RunPlan, computed: Computation): ExperimentResult {
   return {
     config: plan.config,
     key: plan.key,
-    identity: plan.identity.id,
+    identity: stampOf(plan.identity),
     status: computed.status,
     ...(message === undefined ? {} : { message }),
     history: computed.history,
@@ -138,8 +146,8 @@ function resultOf(plan: RunPlan, computed: Computation): ExperimentResult {
  */
 function persist(plan: RunPlan, result: ExperimentResult): void {
   if (!plan.useCache || result.status === 'interrupted') return;
-  writeEntry(resultPath(plan.cacheDir, plan.key), result);
-  if (result.status === 'completed') removeEntry(checkpointPath(plan.cacheDir, plan.key));
+  writeEntry(resultPath(plan.cacheDir, plan.key, plan.identity.id), result);
+  if (result.status === 'completed') removeEntry(checkpointPath(plan.cacheDir, plan.key, plan.identity.id));
 }
 
 /**
@@ -151,7 +159,7 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
   const plan = await planRun(input, options);
   const { config, key, cacheDir } = plan;
   if (plan.useCache && !plan.force) {
-    const found = lookupResult(config, key, {
+    const found = lookupResult(config, {
       cacheDir,
       identity: plan.identity,
       archive: options.archive === false ? null : openArchive(),
@@ -164,13 +172,14 @@ export async function runExperiment(input: ExperimentConfigInput, options: RunOp
     if (found.archiveMismatch) plan.stage(`${found.archiveMismatch}; training it`);
   }
   if (plan.useCache) prepareCacheDir(cacheDir, plan.cacheSource);
-  const checkpoint = plan.useCache && !plan.force ? storedCheckpoint(cacheDir, key, config.epochs, plan.warn) : undefined;
+  const id = plan.identity.id;
+  const checkpoint = plan.useCache && !plan.force ? storedCheckpoint(cacheDir, key, id, config.epochs, plan.warn) : undefined;
   const computed = await computeExperiment(config, {
     onProgress: options.onProgress,
     onStage: plan.stage,
     signal: options.signal,
-    resume: checkpoint && { checkpoint, source: checkpointPath(cacheDir, key) },
-    onEpochEnd: plan.useCache ? (saved) => writeEntry(checkpointPath(cacheDir, key), { key, checkpoint: saved }) : undefined,
+    resume: checkpoint && { checkpoint, source: checkpointPath(cacheDir, key, id) },
+    onEpochEnd: plan.useCache ? (saved) => writeEntry(checkpointPath(cacheDir, key, id), { key, checkpoint: saved }) : undefined,
   });
   const result = resultOf(plan, computed);
   persist(plan, result);

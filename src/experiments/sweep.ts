@@ -12,7 +12,7 @@ import type { NoisePlacement } from '../transforms/dataset.js';
 import type { TrainingProgress } from '../training/fit.js';
 import { ConfigError, imageSide, normaliseConfig, type ExperimentConfig, type LossRegion, type ExperimentConfigInput } from './config.js';
 import { runLabels } from './labels.js';
-import { canonicalJson, experimentKey } from './key.js';
+import { canonicalJson, runKey } from './key.js';
 import type { ExperimentResult } from './result.js';
 import { resultsIdentity } from './identity.js';
 import { openArchive } from './archive.js';
@@ -291,7 +291,7 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
     index,
     label: labels[index],
     config,
-    key: experimentKey(config, identity.id),
+    key: runKey(config),
     status: 'waiting',
     seconds: 0,
   }));
@@ -302,7 +302,7 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
 
   const pending: SweepPoint[] = [];
   for (const point of points) {
-    const cached = options.force ? undefined : lookupResult(point.config, point.key, { cacheDir, identity, archive, warn }).result;
+    const cached = options.force ? undefined : lookupResult(point.config, { cacheDir, identity, archive, warn }).result;
     if (cached) {
       Object.assign(point, { status: cached.status === 'completed' ? 'cached' : cached.status, result: cached });
     } else {

@@ -131,7 +131,7 @@ export function processExecutor(processes: number): SweepExecutor {
               throw new Error(lastLines(log) || `losslens sweep-point exited with ${code ?? killedBy}`);
             }
             if (outcome.status === 'interrupted') throw new Error(outcome.message ?? 'interrupted');
-            const result = readEntry(resultPath(cacheDir, task.key), (value): value is ExperimentResult =>
+            const result = readEntry(resultPath(cacheDir, task.key, task.identity), (value): value is ExperimentResult =>
               isExperimentResult(value, task.key),
             );
             if (!result) throw new Error(`the point's process finished (${outcome.status}) but left no valid cache entry ${task.key}`);
@@ -181,13 +181,13 @@ export function acceptEntry(text: string, task: SweepTask, cacheDir: string): Ex
   } catch (error) {
     throw new Error(`refusing the entry for ${task.label} (${task.key}): ${(error as Error).message}`, { cause: error });
   }
-  if (result.identity !== task.identity) {
+  if (result.identity.id !== task.identity) {
     throw new Error(
-      `refusing the entry for ${task.label}: computed under results identity ${result.identity}, but this caller's is ${task.identity}; ` +
+      `refusing the entry for ${task.label}: computed under results identity ${result.identity.id}, but this caller's is ${task.identity}; ` +
         'run the same losslens commit on every node',
     );
   }
-  writeEntry(resultPath(cacheDir, task.key), result);
+  writeEntry(resultPath(cacheDir, task.key, task.identity), result);
   return { ...result, origin: 'computed' };
 }
 

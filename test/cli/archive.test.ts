@@ -101,7 +101,7 @@ describe('losslens archive', () => {
     const refused = losslens(['archive', 'build', path, '--from', partialCache, '--output', output]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /1 of 2 run\(s\) are neither in .* nor in the archive under this build's identity [0-9a-f]{16}: 28×28 seed 8\./,
+      /1 of 2 run\(s\) are neither in .* nor in the archive that this build \(identity [0-9a-f]{16}\) vouches for: 28×28 seed 8\./,
     );
     const partial = losslens(['archive', 'build', path, '--from', partialCache, '--output', output, '--allow-missing']);
     expect(partial.code, partial.stderr).toBe(0);

@@ -3,14 +3,15 @@
  * parameters and the injected ones, gives the configs it will train, each looked up in the
  * cache. One tiny run is trained first so the plan has a cached and an uncached config.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';
 import { runPython } from '../helpers/python.js';
 import type * as RunModule from '../../src/experiments/run.js';
 import type * as CacheModule from '../../src/experiments/cache.js';
+import type * as IdentityModule from '../../src/experiments/identity.js';
 
 const root = join(__dirname, '..', '..');
 const folder = mkdtempSync(join(tmpdir(), 'losslens-plan-'));
@@ -119,6 +120,7 @@ describe('losslens plan', () => {
     // The library as the CLI and notebooks load it (dist), so that keys and checkpoints are theirs.
     const { runExperiment } = (await import(join(root, 'dist', 'experiments', 'run.js'))) as typeof RunModule;
     const { checkpointPath } = (await import(join(root, 'dist', 'experiments', 'cache.js'))) as typeof CacheModule;
+    const { resultsIdentity } = (await import(join(root, 'dist', 'experiments', 'identity.js'))) as typeof IdentityModule;
     const twoEpochs = cell(
       'const runConfigs = params.seeds.map((seed) => normaliseConfig({ epochs: 2, trainSamples: 200, testSamples: 50, batchSize: 50, seed }));',
       ['runs'],
@@ -138,7 +140,9 @@ describe('losslens plan', () => {
       [2, null],
     ]);
     // Seed 12 with seed 11's checkpoint under its name: not its own, so not a resume.
-    copyFileSync(checkpointPath(cacheDir, plan.runs[0].key), checkpointPath(cacheDir, plan.runs[1].key));
+    const { id } = await resultsIdentity();
+    mkdirSync(dirname(checkpointPath(cacheDir, plan.runs[1].key, id)), { recursive: true });
+    copyFileSync(checkpointPath(cacheDir, plan.runs[0].key, id), checkpointPath(cacheDir, plan.runs[1].key, id));
     const text = losslens('plan', path, '--params', '{"seeds": [11, 12]}', '--cache-dir', cacheDir);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toBe(

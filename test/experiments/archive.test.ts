@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveError, buildArchive, openArchive, ResultsArchive } from '../../src/experiments/archive.js';
+import { ArchiveError, buildArchive, openArchive, ResultsArchive, type ArchiveManifest } from '../../src/experiments/archive.js';
 import { resultPath } from '../../src/experiments/cache.js';
 import { normaliseConfig, type ExperimentConfigInput } from '../../src/experiments/config.js';
 import { resultsIdentity, type ResultsIdentity } from '../../src/experiments/identity.js';
 import { compareReproduction } from '../../src/experiments/reproduction.js';
 import type { ExperimentResult } from '../../src/experiments/result.js';
 import { runExperiment, type RunOptions } from '../../src/experiments/run.js';
+import { writeEntry } from '../../src/experiments/store.js';
 import { sweep } from '../../src/experiments/sweep.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'losslens-archive-'));
@@ -30,7 +31,7 @@ function archiveOf(name: string, runs: readonly ExperimentResult[], as: ResultsI
   const directory = join(folder, name);
   buildArchive(
     directory,
-    runs.map((result) => ({ result, entryText: readFileSync(resultPath(trainedCache, result.key), 'utf8') })),
+    runs.map((result) => ({ result, entryText: readFileSync(resultPath(trainedCache, result.key, result.identity.id), 'utf8') })),
     { identity: as, commit: 'abc123def456' },
   );
   return directory;
@@ -95,11 +96,13 @@ describe('the results archive', () => {
     // As if another build had computed it: its manifest names another identity.
     const archive = archiveOf('other-numbers', [trained]);
     const manifest = join(archive, 'manifest.json');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replaceAll(identity.id, '0000000000000000'));
+    const text = JSON.parse(readFileSync(manifest, 'utf8')) as ArchiveManifest;
+    text.identity = { ...text.identity, id: '0000000000000000', runs: { ...text.identity.runs, tiny: '0'.repeat(64) } };
+    writeFileSync(manifest, JSON.stringify(text));
     const { result, stages } = await runWith(archive, TINY);
     expect(result.origin).toBe('computed');
     expect(stages.filter((stage) => stage.startsWith('the published archive holds this run'))).toEqual([
-      `the published archive holds this run, but it was computed by code whose numbers differ from this build's (identity 0000000000000000, this build ${identity.id}); training it`,
+      `the published archive holds this run, but it was computed by code whose numbers differ from this build's (fingerprint runs tiny; identity 0000000000000000, this build ${identity.id}); training it`,
     ]);
   });
 
@@ -122,15 +125,32 @@ describe('the results archive', () => {
     ]);
   });
 
-  it('refuses to archive a run computed under another identity, and an unreadable manifest', () => {
-    expect(() => archiveOf('foreign', [trained], { ...identity, id: 'ffffffffffffffff' })).toThrow(
-      /was not computed under identity ffffffffffffffff/,
-    );
+  it('refuses to archive a run its build does not vouch for, and an unreadable manifest', () => {
+    const other = { ...identity, id: 'ffffffffffffffff', runs: { ...identity.runs, tiny: '0'.repeat(64) } };
+    expect(() => archiveOf('foreign', [trained], other)).toThrow(/was computed by code whose numbers differ .*fingerprint runs tiny;/);
     const broken = join(folder, 'broken');
     archiveOf('broken', [trained]);
     writeFileSync(join(broken, 'manifest.json'), '{"format": "something else"}');
     expect(() => ResultsArchive.open(broken)).toThrow(ArchiveError);
     expect(openArchive(join(folder, 'nothing-here'))).toBeNull();
+  });
+
+  it("reads a result an earlier build computed when this build computes the same on that build's every run", async () => {
+    const cacheDir = mkdtempSync(join(folder, 'earlier-'));
+    const { tiny, ...rest } = identity.runs;
+    const store = (runs: Record<string, string>, id: string) => {
+      const earlier = { ...trained, identity: { ...trained.identity, id, runs } };
+      writeEntry(resultPath(cacheDir, trained.key, id), earlier);
+    };
+    // A build before a setting (and its fingerprint run) was added: this build covers it.
+    store(rest, '1111111111111111');
+    const covered = await runExperiment(TINY, { cacheDir, archive: false });
+    expect([covered.origin, covered.identity.id]).toEqual(['cache', '1111111111111111']);
+    // A build whose tiny run gave other numbers: not this build's results.
+    rmSync(join(cacheDir, trained.key), { recursive: true });
+    store({ ...rest, tiny: tiny.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, '2222222222222222');
+    const other = await runExperiment(TINY, { cacheDir, archive: false });
+    expect([other.origin, other.identity.id]).toEqual(['computed', identity.id]);
   });
 
   it('compares a reproduction with its run of the same seed and the spread of its seeds', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEntry, writeEntry } from '../../src/experiments/store.js';
-import { canonicalJson, experimentKey } from '../../src/experiments/key.js';
+import { canonicalJson, changedSettings, runKey } from '../../src/experiments/key.js';
 import { ConfigError, DEFAULT_CONFIG, normaliseConfig, questionConfigs } from '../../src/experiments/config.js';
 
 const dirs: string[] = [];
@@ -59,9 +59,13 @@ describe('atomic, checksummed entries', () => {
 describe('cache keys', () => {
   it('depend on the normalised config, not on how it was written', () => {
     const explicit = normaliseConfig({ ...DEFAULT_CONFIG, pad: { width: 0, mode: 'reflect' } });
-    expect(experimentKey(normaliseConfig({}), 'v')).toBe(experimentKey(explicit, 'v'));
-    expect(experimentKey(normaliseConfig({ epochs: 2 }), 'v')).not.toBe(experimentKey(normaliseConfig({}), 'v'));
-    expect(experimentKey(normaliseConfig({}), 'v1')).not.toBe(experimentKey(normaliseConfig({}), 'v2'));
+    expect(runKey(normaliseConfig({}))).toBe(runKey(explicit));
+    expect(runKey(normaliseConfig({ epochs: 2 }))).not.toBe(runKey(normaliseConfig({})));
+    // A key names how the config differs from the tutorial, so a setting added at its default keeps every key.
+    expect(changedSettings(normaliseConfig({ epochs: 2, seed: 1, pad: { width: 2, mode: 'edge' } }))).toEqual({
+      epochs: 2,
+      pad: { width: 2, mode: 'edge' },
+    });
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe('{"a":{"c":3,"d":2},"b":1}');
   });
 });

@@ -111,9 +111,11 @@ describe('matchIdentity', () => {
     tfjsVersion: '4.22.0',
     tensorflowVersion: '2.21.0',
     cpu: 'x64 CPU A avx2 fma avx',
-    fingerprint: [0.5, 120.25, 0.00001],
+    runs: { tiny: '1'.repeat(64), 'loss=meanSquaredError': '2'.repeat(64) },
+    summaries: { tiny: [0.5, 120.25, 0.00001], 'loss=meanSquaredError': [0.1] },
     computedAt: '2026-12-07T00:00:00.000Z',
   };
+  const changedTiny = { ...base.runs, tiny: '3'.repeat(64) };
 
   it('accepts the same identity and refuses other tfjs or TensorFlow versions', () => {
     expect(matchIdentity(base, { ...base })).toEqual({ kind: 'same' });
@@ -124,17 +126,27 @@ describe('matchIdentity', () => {
     });
   });
 
-  it('on the same CPU, any other identity is other numbers', () => {
-    expect(matchIdentity(base, { ...base, id: 'b'.repeat(16) }).kind).toBe('different');
+  it('vouches for an earlier build whose every run it computes the same, and for no build with a run it lacks', () => {
+    const earlier = { ...base, id: 'b'.repeat(16), runs: { tiny: base.runs.tiny } };
+    expect(matchIdentity(base, earlier)).toEqual({ kind: 'covers', added: ['loss=meanSquaredError'] });
+    expect(matchIdentity(earlier as ResultsIdentity, base).kind).toBe('different');
   });
 
-  it('from another CPU, accepts a fingerprint within the tolerance and refuses one beyond it', () => {
-    const elsewhere = { ...base, id: 'c'.repeat(16), cpu: 'x64 CPU B avx512f avx2 fma avx' };
-    const near = { ...elsewhere, fingerprint: [0.5 * (1 + FINGERPRINT_TOLERANCE / 2), 120.25, 0.00001 + 1e-9] };
+  it('on the same CPU, a run with other numbers is other numbers', () => {
+    const other = matchIdentity(base, { ...base, id: 'b'.repeat(16), runs: changedTiny });
+    expect(other).toMatchObject({ kind: 'different', reason: expect.stringMatching(/fingerprint runs tiny;/) as unknown });
+  });
+
+  it('from another CPU, accepts summaries within the tolerance and refuses them beyond it', () => {
+    const elsewhere = { ...base, id: 'c'.repeat(16), cpu: 'x64 CPU B avx512f avx2 fma avx', runs: changedTiny };
+    const near = { ...elsewhere, summaries: { ...base.summaries, tiny: [0.5 * (1 + FINGERPRINT_TOLERANCE / 2), 120.25, 0.00001 + 1e-9] } };
     expect(matchIdentity(base, near)).toMatchObject({ kind: 'equivalent' });
-    const far = { ...elsewhere, fingerprint: [0.5 * (1 + 3 * FINGERPRINT_TOLERANCE), 120.25, 0.00001] };
+    const far = { ...elsewhere, summaries: { ...base.summaries, tiny: [0.5 * (1 + 3 * FINGERPRINT_TOLERANCE), 120.25, 0.00001] } };
     expect(matchIdentity(base, far).kind).toBe('different');
-    expect(matchIdentity(base, { ...elsewhere, fingerprint: [0.5, 120.25] }).kind).toBe('different');
+    expect(matchIdentity(base, { ...elsewhere, summaries: { ...base.summaries, tiny: [0.5, 120.25] } }).kind).toBe('different');
+    // A stamp, as a cached result carries it, has no summaries: across CPUs only equal hashes count.
+    const { summaries: _summaries, computedAt: _computedAt, ...stamp } = near;
+    expect(matchIdentity(base, stamp).kind).toBe('different');
   });
 });
 

@@ -14,12 +14,12 @@ import {
   QUESTION_PAD,
   type ExperimentConfigInput,
 } from '../../src/experiments/config.js';
-import { experimentKey } from '../../src/experiments/key.js';
+import { runKey } from '../../src/experiments/key.js';
 import { runLabels } from '../../src/experiments/labels.js';
 import { expandGrid } from '../../src/experiments/sweep.js';
 
 const padded = (extra: ExperimentConfigInput = {}) => normaliseConfig({ pad: { ...QUESTION_PAD }, ...extra });
-const key = (input: ExperimentConfigInput) => experimentKey(normaliseConfig(input), 'v');
+const key = (input: ExperimentConfigInput) => runKey(normaliseConfig(input));
 
 describe('the inner-region knobs in normaliseConfig', () => {
   it("default to the question's behaviour", () => {

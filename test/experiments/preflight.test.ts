@@ -12,7 +12,7 @@ import { CacheDirectoryError, CheckpointMismatchError, checkCacheDir, prepareCac
 import { runExperiment } from '../../src/experiments/run.js';
 import { checkpointPath } from '../../src/experiments/cache.js';
 import { normaliseConfig, type ExperimentConfigInput } from '../../src/experiments/config.js';
-import { experimentKey } from '../../src/experiments/key.js';
+import { runKey } from '../../src/experiments/key.js';
 import { resultsIdentity } from '../../src/experiments/identity.js';
 import { writeEntry } from '../../src/experiments/store.js';
 import { buildAutoencoder } from '../../src/model/autoencoder.js';
@@ -103,7 +103,8 @@ describe('runExperiment checks paths and checkpoints before training', () => {
     const cacheDir = join(dir, 'cache');
     mkdirSync(cacheDir);
     const config = normaliseConfig(SMALL);
-    const key = experimentKey(config, (await resultsIdentity()).id);
+    const key = runKey(config);
+    const { id } = await resultsIdentity();
     const model = buildAutoencoder({ height: 28, width: 28, seed: 5, loss: config.loss });
     const weights = model.trainableWeights.map((w) => serializeTensor(w.originalName, w.read()));
     const zeros = checkpointTensors(model).map(({ name, shape }) => {
@@ -121,14 +122,14 @@ describe('runExperiment checks paths and checkpoints before training', () => {
       optimizer: { iterations: 2, firstMoment: zeros, secondMoment: zeros },
       history: [{ epoch: 1, loss: 0.3, seconds: 1 }],
     };
-    writeEntry(checkpointPath(cacheDir, key), { key, checkpoint });
+    writeEntry(checkpointPath(cacheDir, key, id), { key, checkpoint });
 
     let progress = 0;
     const error = await runExperiment(SMALL, { cacheDir, onProgress: () => progress++ }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(CheckpointMismatchError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^checkpoint ${checkpointPath(cacheDir, key)} does not fit this configuration's model \\(checkpoint tensor .* expected \\d+ float32 values`,
+        `^checkpoint ${checkpointPath(cacheDir, key, id)} does not fit this configuration's model \\(checkpoint tensor .* expected \\d+ float32 values`,
       ),
     );
     expect((error as Error).message).toMatch(/run again with --force \(force: true in code\) to start over, or delete the file$/);
@@ -136,6 +137,6 @@ describe('runExperiment checks paths and checkpoints before training', () => {
 
     const forced = await runExperiment(SMALL, { cacheDir, force: true });
     expect(forced.status).toBe('completed');
-    expect(existsSync(checkpointPath(cacheDir, key))).toBe(false);
+    expect(existsSync(checkpointPath(cacheDir, key, id))).toBe(false);
   });
 });

@@ -68,7 +68,7 @@ describe('runExperiment', () => {
 
   it('treats a truncated result as a miss, with a warning, and rewrites it', async () => {
     const { result } = await counted(SMALL);
-    const path = resultPath(cacheDir, result.key);
+    const path = resultPath(cacheDir, result.key, result.identity.id);
     const text = readFileSync(path, 'utf8');
     writeFileSync(path, text.slice(0, Math.floor(text.length / 2)));
     const rerun = await counted(SMALL);
@@ -91,7 +91,7 @@ describe('runExperiment', () => {
     expect(interrupted.result.status).toBe('interrupted');
     expect(interrupted.result.history).toHaveLength(1);
     expect(interrupted.result.message).toMatch(/resumes from epoch 2/);
-    expect(existsSync(checkpointPath(cacheDir, interrupted.result.key))).toBe(true);
+    expect(existsSync(checkpointPath(cacheDir, interrupted.result.key, interrupted.result.identity.id))).toBe(true);
 
     const resumed = await counted(config);
     expect(resumed.result.status).toBe('completed');
@@ -102,7 +102,7 @@ describe('runExperiment', () => {
     expect(trainingSeconds(resumed.result)).toBeCloseTo(resumed.result.timings.trainSeconds + first, 9);
     expect(computeSeconds(resumed.result)).toBeCloseTo(resumed.result.timings.totalSeconds + first, 9);
     expect(trainingSeconds(interrupted.result)).toBe(interrupted.result.timings.trainSeconds);
-    expect(existsSync(checkpointPath(cacheDir, resumed.result.key))).toBe(false);
+    expect(existsSync(checkpointPath(cacheDir, resumed.result.key, resumed.result.identity.id))).toBe(false);
 
     const uninterrupted = await counted(config, { cache: false });
     expect(uninterrupted.result.resumedFromEpoch).toBe(0);

@@ -12,7 +12,7 @@ import { resultPath } from '../../src/experiments/cache.js';
 import { isExperimentResult, type ExperimentResult } from '../../src/experiments/result.js';
 import { readEntry } from '../../src/experiments/store.js';
 import { normaliseConfig } from '../../src/experiments/config.js';
-import { experimentKey } from '../../src/experiments/key.js';
+import { runKey } from '../../src/experiments/key.js';
 import { pointEnvironment, RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 import { freePort } from '../helpers/jupyterLab.js';
@@ -160,10 +160,11 @@ function losslens(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
 
 function entries(cacheDir: string): Map<string, ExperimentResult> {
   const map = new Map<string, ExperimentResult>();
-  for (const name of readdirSync(cacheDir).filter((n) => /^[0-9a-f]{24}\.json$/.test(n))) {
-    const key = name.slice(0, 24);
-    const entry = readEntry(resultPath(cacheDir, key), (v): v is ExperimentResult => isExperimentResult(v, key));
-    if (entry) map.set(key, entry);
+  for (const key of readdirSync(cacheDir).filter((n) => /^[0-9a-f]{24}$/.test(n))) {
+    for (const name of readdirSync(join(cacheDir, key)).filter((n) => /^[0-9a-f]{16}\.json$/.test(n))) {
+      const entry = readEntry(resultPath(cacheDir, key, name.slice(0, 16)), (v): v is ExperimentResult => isExperimentResult(v, key));
+      if (entry) map.set(key, entry);
+    }
   }
   return map;
 }
@@ -204,7 +205,7 @@ describe('sweep on a two-node Ray cluster', () => {
     expect(fromRay.size).toBe(4);
     for (const [key, entry] of fromRay) {
       const twin = fromHere.get(key)!;
-      expect(entry.identity).toBe(twin.identity);
+      expect(entry.identity).toEqual(twin.identity);
       // Everything but the wall-clock seconds of each epoch.
       const losses = (result: ExperimentResult) => result.history.map(({ epoch, loss }) => ({ epoch, loss }));
       expect(losses(entry)).toEqual(losses(twin));
@@ -248,7 +249,7 @@ describe('sweep on a two-node Ray cluster', () => {
     const executor = rayExecutor({ address, driverIp: HEAD_IP, python: venvPython, workerCacheDir: dir('workers') });
     const config = normaliseConfig({ epochs: 1, trainSamples: 100, testSamples: 50, batchSize: 50, pad: { width: 4, mode: 'edge' } });
     const identity = '0123456789abcdef';
-    const task = { index: 0, config, key: experimentKey(config, identity), identity, label: '36×36 edge+4' };
+    const task = { index: 0, config, key: runKey(config), identity, label: '36×36 edge+4' };
     const report = { started: () => {}, progress: () => {}, stage: () => {} };
     try {
       await expect(

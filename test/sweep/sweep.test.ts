@@ -105,15 +105,16 @@ describe('sweep (in this process)', () => {
 });
 
 describe('acceptEntry', () => {
-  it('stores an entry whose checksum and code version check out, and refuses damaged or foreign ones', async () => {
+  it('stores an entry whose checksum and results identity check out, and refuses damaged or foreign ones', async () => {
     const { points } = await sweep({ padWidth: [2] }, { base: TINY, cacheDir });
     const point = points[0];
-    const text = readFileSync(resultPath(cacheDir, point.key), 'utf8');
+    const { id } = await resultsIdentity();
+    const text = readFileSync(resultPath(cacheDir, point.key, id), 'utf8');
     const other = mkdtempSync(join(tmpdir(), 'losslens-accept-'));
     try {
-      const task = { index: 0, config: point.config, key: point.key, identity: (await resultsIdentity()).id, label: point.label };
+      const task = { index: 0, config: point.config, key: point.key, identity: id, label: point.label };
       expect(acceptEntry(text, task, other).ledger).toEqual(point.result!.ledger);
-      expect(readFileSync(resultPath(other, point.key), 'utf8')).toBe(text);
+      expect(readFileSync(resultPath(other, point.key, id), 'utf8')).toBe(text);
       const damaged = text.replace(/"perImage":(\d)/, (_, digit) => `"perImage":${(Number(digit) + 1) % 10}`);
       expect(() => acceptEntry(damaged, task, other)).toThrow(/checksum mismatch/);
       expect(() => acceptEntry(text, { ...task, identity: 'someone-else' }, other)).toThrow(
