@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -199,19 +198,33 @@ class Reporter:
                 self.status_shown = False
 
 
+PROGRESS_MIME = "application/vnd.losslens.progress+json"
+FINAL_STATES = {"completed", "interrupted", "diverged", "failed", "cancelled"}
+
+
+def run_states(part: dict) -> list[dict]:
+    """The runs a progress display's part (src/display/progress.ts ProgressPart) stands for."""
+    return part.get("points", []) if part.get("kind") == "sweep" else [part]
+
+
+def state_key(state: dict) -> tuple:
+    """What changes a run's line: its state, where its result came from, and the epoch and batch it is at."""
+    return (state.get("state"), state.get("origin"), state.get("epoch"), state.get("batch"))
+
+
 class MirroringClient(NotebookClient):
     """nbclient that mirrors the kernel's progress displays to a Reporter. losslens shows
-    each run as one output with a display_id that later update_display_data messages
-    replace (src/display/progress.ts); those are the only losslens outputs with a
-    display_id, so each id is one run. A run's last text says whether it trained ("done:")
-    or came "from the cache"."""
+    each run (or sweep) as one output with a display_id that later update_display_data
+    messages replace (src/display/progress.ts); beside its text each carries a typed part
+    (PROGRESS_MIME: the runs' states, where a finished run's result came from, the epoch and
+    batch of a training), which is all this reads: the text is only shown."""
 
     def __init__(self, notebook: nbformat.NotebookNode, reporter: Reporter, name: str, **kwargs) -> None:
         super().__init__(notebook, **kwargs)
         self.reporter, self.name = reporter, name
         self.code_cells = sum(1 for cell in notebook.cells if cell.cell_type == "code")
-        self.runs: dict[str, str] = {}
-        self.epoch_ends: dict[str, str] = {}
+        self.parts: dict[str, dict] = {}
+        self.shown: dict[tuple[str, int], tuple] = {}
         self.on_cell_execute = self._cell_starts
 
     def _cell_starts(self, cell: nbformat.NotebookNode, cell_index: int) -> None:
@@ -221,43 +234,42 @@ class MirroringClient(NotebookClient):
     def process_message(self, msg: dict, cell: nbformat.NotebookNode, cell_index: int):
         content = msg.get("content", {})
         display_id = (content.get("transient") or {}).get("display_id")
-        text = (content.get("data") or {}).get("text/plain")
-        if msg.get("msg_type") in ("display_data", "update_display_data") and display_id and isinstance(text, str):
-            self._mirror(display_id, text)
+        data = content.get("data") or {}
+        part, text = data.get(PROGRESS_MIME), data.get("text/plain")
+        if msg.get("msg_type") in ("display_data", "update_display_data") and display_id and isinstance(part, dict):
+            self._mirror(display_id, part, text if isinstance(text, str) else "")
         return super().process_message(msg, cell, cell_index)
 
-    def _mirror(self, display_id: str, text: str) -> None:
-        first = display_id not in self.runs
-        self.runs[display_id] = text
+    def _mirror(self, display_id: str, part: dict, text: str) -> None:
+        first = display_id not in self.parts
+        self.parts[display_id] = part
         if first:
-            self.reporter.say(f"  run {len(self.runs)} of {self.name}: {text}")
-        elif "from the cache" in text or "from the published archive" in text or " done: " in text or "interrupted" in text or "diverged" in text or "failed" in text:
-            self.reporter.say(f"  {text}")
-        else:
-            # Stage changes and epoch ends always show; batch updates at most every STATUS_INTERVAL.
-            # (The last batch is reported twice, as a batch and as the epoch: show it once.)
-            step = re.search(r"epoch (\d+)/\d+ · batch (\d+)/(\d+)", text)
-            epoch_end = bool(step) and step.group(2) == step.group(3)
-            if epoch_end and self.epoch_ends.get(display_id) == step.group(1):
-                return
-            if epoch_end:
-                self.epoch_ends[display_id] = step.group(1)
-            self.reporter.status(f"  {text}", force=not step or epoch_end)
-
-    def counts(self) -> tuple[int, int]:
-        """(trainings run, results read from the cache) so far. A sweep is one display whose
-        text lists its points (src/display/sweepProgress.ts), each "done:" or "from the cache"."""
-        trained = cached = 0
-        for text in self.runs.values():
-            if text.startswith("sweep ("):
-                points = [line for line in text.splitlines()[1:] if re.match(r"\s+#\d+ ", line)]
-                trained += sum(1 for line in points if "  done: " in line)
-                cached += sum(1 for line in points if "  from the cache" in line or "  from the published archive" in line)
-            elif "from the cache" in text or "from the published archive" in text:
-                cached += 1
+            self.reporter.say(f"  run {len(self.parts)} of {self.name}: {text.splitlines()[0] if text else ''}")
+        for index, state in enumerate(run_states(part)):
+            line = (state.get("text") or "").strip()
+            if not line or state.get("state") == "pending":
+                continue
+            before, now = self.shown.get((display_id, index)), state_key(state) + (line if not state.get("epoch") else "",)
+            if now == before:
+                continue
+            self.shown[(display_id, index)] = now
+            if state.get("state") in FINAL_STATES:
+                self.reporter.say(f"  {line}")
             else:
-                trained += 1
-        return trained, cached
+                # Stage changes and epoch ends always show; batch updates at most every STATUS_INTERVAL.
+                epoch_end = state.get("batch") is not None and state.get("batch") == state.get("batches")
+                self.reporter.status(f"  {line}", force=epoch_end or before is None or before[:3] != now[:3] or now[4] != before[4])
+
+    def counts(self) -> dict[str, int]:
+        """Runs so far by where their results came from: trained here, read from the cache, read from the archive."""
+        counts = {"trained": 0, "cache": 0, "archive": 0}
+        for part in self.parts.values():
+            for state in run_states(part):
+                if state.get("state") == "completed":
+                    counts[{"computed": "trained", "cache": "cache", "archive": "archive"}.get(state.get("origin"), "trained")] += 1
+                elif state.get("state") in ("interrupted", "diverged", "failed", "running"):
+                    counts["trained"] += 1
+        return counts
 
 
 def execute(
@@ -284,17 +296,17 @@ def execute(
         reporter.doing("")
         destination.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, destination)
-        trained, cached = client.counts()
+        counts = client.counts()
         reporter.say(
-            f"executed {source} in {time.monotonic() - started:.1f} s ({trained} training(s) run, "
-            f"{cached} from the cache) -> {destination}"
+            f"executed {source} in {time.monotonic() - started:.1f} s ({counts['trained']} training(s) run, "
+            f"{counts['cache']} from the cache, {counts['archive']} from the published archive) -> {destination}"
         )
         if own_reporter:
             reporter.close()
     return notebook
 
 
-def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
+def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> dict | None:
     """Says up front how many trainings the notebooks need and how many of their runs come
     from the cache: now (already there) or because an earlier notebook of this job trains
     the same configuration. The runs are each notebook's own (`losslens plan` evaluates its
@@ -310,39 +322,33 @@ def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> None:
     if done is None or done.returncode != 0:
         why = "node is not on PATH" if done is None else (done.stderr.strip().splitlines() or ["no message"])[-1]
         reporter.say(f"plan: the trainings could not be counted up front ({why})")
-        return
-    to_train = total = in_cache = in_archive = trained_earlier = uncounted = 0
+        return None
+    plan = json.loads(done.stdout)
     lines = []
-    for plan in json.loads(done.stdout):
-        runs = plan.get("runs")
+    for notebook in plan["notebooks"]:
+        runs = notebook["runs"]
         if runs is None:
-            uncounted += 1
-            lines.append(f"  {plan['notebook']}: not counted (no cell tagged 'runs')")
+            lines.append(f"  {notebook['notebook']}: not counted (no cell tagged 'runs')")
             continue
-        new = cached = archived = earlier = resumed = 0
-        for run in runs:
-            if run["cached"] and run.get("origin") == "archive":
-                archived += 1
-            elif run["cached"]:
-                cached += 1
-            elif "earlierIn" in run:
-                earlier += 1
-            else:
-                new += 1
-                resumed += "checkpointEpoch" in run
-        to_train, total = to_train + new, total + len(runs)
-        in_cache, in_archive, trained_earlier = in_cache + cached, in_archive + archived, trained_earlier + earlier
+        new = [run for run in runs if not run["cached"] and "earlierIn" not in run]
+        resumed = sum(1 for run in new if "checkpointEpoch" in run)
+        in_cache = sum(1 for run in runs if run["cached"] and run.get("origin") == "cache")
+        in_archive = sum(1 for run in runs if run["cached"] and run.get("origin") == "archive")
+        earlier = sum(1 for run in runs if not run["cached"] and "earlierIn" in run)
         resuming = f" ({resumed} from a checkpoint of an interrupted run)" if resumed else ""
         lines.append(
-            f"  {plan['notebook']}: {len(runs)} run(s): {new} to train{resuming}, {cached} in the cache, {archived} in the published archive, {earlier} trained earlier in this job"
+            f"  {notebook['notebook']}: {len(runs)} run(s): {len(new)} to train{resuming}, {in_cache} in the cache, "
+            f"{in_archive} in the published archive, {earlier} trained earlier in this job"
         )
-    not_counted = f"; {uncounted} notebook(s) not counted" if uncounted else ""
+    totals = plan["totals"]
+    not_counted = f"; {totals['uncounted']} notebook(s) not counted" if totals["uncounted"] else ""
     reporter.say(
-        f"plan: {to_train} training(s) needed for {total} run(s); {in_cache} already in the cache, {in_archive} in the published archive, "
-        f"{trained_earlier} trained earlier in this job{not_counted}"
+        f"plan: {totals['toTrain']} training(s) needed for {totals['runs']} run(s); {totals['inCache']} already in the cache, "
+        f"{totals['inArchive']} in the published archive, {totals['trainedEarlier']} trained earlier in this job{not_counted}"
     )
     for line in lines:
         reporter.say(line)
+    return plan
 
 
 def export_html(notebook: nbformat.NotebookNode, destination: Path) -> None:

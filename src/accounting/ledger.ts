@@ -10,7 +10,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import { borderWidths, hasInnerRegion, type BorderWidths } from '@losslens/protocol/border';
 import { isLossName, lossNameMessage, type LossName } from '../model/autoencoder.js';
-import { predict } from '../training/evaluate.js';
+import { predict, type TrainedAutoencoder } from '../training/evaluate.js';
 import { PIXEL_LOSSES, KERAS_EPSILON } from './pixelLoss.js';
 
 /** One amount of loss, as a mean per pixel and as a contribution to one image's total. */
@@ -270,7 +270,7 @@ export interface ModelLedgerOptions {
  * slice at a time so that only one slice of predictions is ever in memory.
  */
 export async function modelLossLedgers<L extends LossName>(
-  model: tfn.LayersModel,
+  trained: TrainedAutoencoder,
   inputs: tfn.Tensor,
   targets: tfn.Tensor,
   options: ModelLedgerOptions & { losses: readonly L[] },
@@ -286,7 +286,7 @@ export async function modelLossLedgers<L extends LossName>(
     const size = Math.min(sliceSize, count - start);
     const inputSlice = inputs.slice(start, size) as tfn.Tensor4D;
     const targetSlice = targets.slice(start, size);
-    const predictionSlice = await predict(model, inputSlice, options.batchSize ?? 128);
+    const predictionSlice = await predict(trained, inputSlice, options.batchSize ?? 128);
     inputSlice.dispose();
     try {
       for (const accumulator of accumulators) accumulator.add(targetSlice, predictionSlice);
@@ -300,12 +300,12 @@ export async function modelLossLedgers<L extends LossName>(
 
 /** The ledger of one loss for a model on a data set (see modelLossLedgers). */
 export async function modelLossLedger(
-  model: tfn.LayersModel,
+  trained: TrainedAutoencoder,
   inputs: tfn.Tensor,
   targets: tfn.Tensor,
   options: ModelLedgerOptions & { loss: LossName },
 ): Promise<LedgerResult> {
-  return (await modelLossLedgers(model, inputs, targets, { ...options, losses: [options.loss] }))[options.loss];
+  return (await modelLossLedgers(trained, inputs, targets, { ...options, losses: [options.loss] }))[options.loss];
 }
 
 /** The maps as [height, width] float32 tensors (the caller disposes them). */

@@ -8,27 +8,18 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { archiveDirectory, buildArchive, DEFAULT_ARCHIVE_DIR, openArchive, ResultsArchive } from '../experiments/archive.js';
-import { PACKAGE_ROOT } from '../experiments/build.js';
-import { defaultCacheDir, findCachedEntry, readCachedResult } from '../experiments/cache.js';
-import { computeIdentity, resultsIdentity, type ResultsIdentity } from '../experiments/identity.js';
-import { isExperimentResult, type ExperimentResult } from '../experiments/result.js';
+import { archiveDirectory, buildArchive, DEFAULT_ARCHIVE_DIR, openArchive, ResultsArchive } from '../cache/archive.js';
+import { PACKAGE_ROOT } from '../identity/build.js';
+import { defaultCacheDir, findCachedEntry, readCachedResult } from '../cache/lookup.js';
+import { computeIdentity, resultsIdentity, type ResultsIdentity } from '../identity/identity.js';
+import { isExperimentResult, type ExperimentResult } from '../results/result.js';
 import { compareReproduction, type ReproductionRow } from '../experiments/reproduction.js';
-import { decodeEntry, EntryError, warnOnStderr } from '../experiments/store.js';
+import type { ArchiveComparisonOutput } from './output.js';
+import { decodeEntry, EntryError, warnOnStderr } from '../entries.js';
 import { formatPerPixel } from '@losslens/protocol';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './args.js';
 import { planNotebook, PlanInputError, readProfiles, type PlannedRun } from './plan.js';
-import { textTable } from './report.js';
-
-/** What `losslens archive compare --json` prints. */
-export interface ArchiveComparisonOutput {
-  command: 'archive compare';
-  /** The archive's identity and whether this build computes its numbers. */
-  archive: { identity: string; createdAt: string; commit: string | null; fits: boolean } | null;
-  rows: ReproductionRow[];
-  /** Runs the notebooks read that this cache does not hold (not reproduced). */
-  missing: string[];
-}
+import { formatSigned, textTable } from '../format.js';
 
 /** `git describe` of the checkout, or null outside one. */
 function checkoutCommit(): string | null {
@@ -112,8 +103,6 @@ async function buildCommand(notebooks: string[], options: BuildOptions, io: Io):
   return EXIT_OK;
 }
 
-const signed = (value: number, digits: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
-
 /** The comparison as a terminal table. */
 export function comparisonTable(rows: readonly ReproductionRow[]): string {
   const flag = (beyond: boolean | null) => (beyond ? ' !' : '');
@@ -126,9 +115,9 @@ export function comparisonTable(rows: readonly ReproductionRow[]): string {
       row.question ? formatPerPixel(row.question.perPixel) : '—',
       row.reproduced.perImage.toFixed(2),
       row.archive ? row.archive.perImage.toFixed(2) : '—',
-      row.differences.archive ? `${signed(row.differences.archive.perImage, 2)}${flag(row.beyondSpread.archive)}` : '—',
+      row.differences.archive ? `${formatSigned(row.differences.archive.perImage)}${flag(row.beyondSpread.archive)}` : '—',
       row.question ? row.question.perImage.toFixed(1) : '—',
-      row.differences.question ? `${signed(row.differences.question.perImage, 2)}${flag(row.beyondSpread.question)}` : '—',
+      row.differences.question ? `${formatSigned(row.differences.question.perImage)}${flag(row.beyondSpread.question)}` : '—',
       row.seedSpread ? `${row.seedSpread.perImageStd.toFixed(2)} (${row.seedSpread.seeds})` : '—',
     ]),
   );

@@ -4,164 +4,56 @@
  * --json), so `losslens reproduce --json > out.json` shows progress and keeps a clean file.
  * Exit codes: 0 done, 1 failed or diverged, 2 bad arguments, 130 interrupted (resumable).
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import {
-  ConfigError,
-  DEFAULT_CONFIG,
-  LOSS_REGIONS,
-  MNIST_TEST_IMAGES,
-  MNIST_TRAIN_IMAGES,
-  normaliseConfig,
-  QUESTION_PAD,
-  questionConfigs,
-  type ExperimentConfig,
-  type ExperimentConfigInput,
-  type LossRegion,
-} from '../experiments/config.js';
-import { PAD_MODES } from '../transforms/pad.js';
-import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
-import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
-import type { ExperimentResult } from '../experiments/result.js';
-import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
+import { Command, CommanderError } from 'commander';
+import { ConfigError, configFromSettings, questionConfigs, type ExperimentConfig } from '../settings/config.js';
+import type { ExperimentResult, StoppedResult } from '../results/result.js';
+import { runLabel, runLabels } from '../settings/labels.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
-import { defaultCacheDir } from '../experiments/cache.js';
-import { archiveDirectory, DEFAULT_ARCHIVE_DIR, openArchive } from '../experiments/archive.js';
-import { resultsIdentity } from '../experiments/identity.js';
+import { defaultCacheDir } from '../cache/lookup.js';
+import { archiveDirectory, DEFAULT_ARCHIVE_DIR, openArchive } from '../cache/archive.js';
+import { resultsIdentity } from '../identity/identity.js';
 import { compareReproduction } from '../experiments/reproduction.js';
-import { warnOnStderr } from '../experiments/store.js';
+import { warnOnStderr } from '../entries.js';
 import { runSeeds, withSeeds, type SeedsResult } from '../experiments/seeds.js';
 import { compare } from '../experiments/compare.js';
 import { interruptOnSigint } from '../training/interrupt.js';
-import { formatDuration } from '../display/progress.js';
 import { ledgerReport, type ReportRun } from './report.js';
 import { terminalProgress } from './progress.js';
 import { registerPlanCommand } from './plan.js';
 import { registerSweepCommands } from './sweep.js';
 import { comparisonTable, registerArchiveCommands } from './archive.js';
+import {
+  addSettingOptions,
+  configErrorText,
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_USAGE,
+  integerArgument,
+  REPRODUCE_SETTINGS,
+  RUN_SETTINGS,
+  settingsFromOptions,
+  UsageError,
+  type Io,
+} from './args.js';
+import { SweepGridError } from '../experiments/sweep.js';
+import type { ReproduceOutput } from './output.js';
+import { formatDuration } from '../format.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-
-/** Each loss by its short name, its Keras (snake_case) name and its own: bce, binary_crossentropy, binaryCrossentropy, … */
-const LOSS_ALIASES: Record<string, LossName> = Object.fromEntries(
-  LOSS_NAMES.flatMap((name) =>
-    [LOSS_SHORT_NAMES[name], name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), name].map((alias) => [alias, name]),
-  ),
-);
-
-export function integerArgument(min: number, max = Number.MAX_SAFE_INTEGER, hint = '') {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max.toLocaleString('en-US')}`;
-      throw new InvalidArgumentError(`expected an integer ${range}${hint}.`);
-    }
-    return Number(value);
-  };
-}
-
-/** Config fields as the flags that set them, so a ConfigError names what the user typed. */
-const FLAG_OF_FIELD: Record<string, string> = {
-  'pad.width': '--pad-width',
-  'pad.mode': '--pad-mode',
-  'pad.shift': '--pad-shift',
-  noisePlacement: '--noise-placement',
-  lossRegion: '--loss-region',
-  noiseFactor: '--noise',
-  epochs: '--epochs',
-  batchSize: '--batch-size',
-  trainSamples: '--samples',
-  testSamples: '--test-samples',
-  seed: '--seed',
-  loss: '--loss',
-};
-
-/** "trainSamples must be …" → "--samples must be …" (only the message's leading field name). */
-function flagMessage(message: string): string {
-  const field = Object.keys(FLAG_OF_FIELD).find((name) => message.startsWith(`${name} `));
-  return field ? `${FLAG_OF_FIELD[field]}${message.slice(field.length)}` : message;
-}
-
-export function numberArgument(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
-  return parsed;
-}
-
-/** A parser that accepts one of `choices` (commander's .choices() cannot parse lists). */
-export function choiceArgument<T extends string>(choices: readonly T[]) {
-  return (value: string): T => {
-    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}.`);
-    return value as T;
-  };
-}
-
-export function lossArgument(value: string): LossName {
-  const loss = LOSS_ALIASES[value];
-  if (!loss) throw new InvalidArgumentError(`expected bce, mse or a library name (${Object.keys(LOSS_ALIASES).join(', ')}).`);
-  return loss;
-}
-
-interface SharedOptions {
-  noise: number;
-  epochs: number;
-  batchSize: number;
-  samples: number;
-  testSamples: number;
-  seed: number;
-  loss: LossName;
+interface CacheOptions {
   json?: boolean;
   cache: boolean;
   cacheDir?: string;
   force?: boolean;
 }
 
-/** Options both commands take; defaults are the tutorial's (DEFAULT_CONFIG). */
-function addSharedOptions(command: Command): Command {
+/** Options every training command takes besides its settings. */
+function addCacheOptions(command: Command): Command {
   return command
-    .option('--noise <factor>', 'noise factor (std of the Gaussian noise on inputs)', numberArgument, DEFAULT_CONFIG.noiseFactor)
-    .option('--epochs <n>', 'training epochs', integerArgument(1), DEFAULT_CONFIG.epochs)
-    .option('--batch-size <n>', 'training batch size', integerArgument(1), DEFAULT_CONFIG.batchSize)
-    .option(
-      '--samples <n>',
-      'training images (first n of MNIST train)',
-      integerArgument(1, MNIST_TRAIN_IMAGES, ' (MNIST has 60,000 training images)'),
-      DEFAULT_CONFIG.trainSamples,
-    )
-    .option(
-      '--test-samples <n>',
-      'test images for the ledger (first n of MNIST test)',
-      integerArgument(1, MNIST_TEST_IMAGES, ' (MNIST has 10,000 test images)'),
-      DEFAULT_CONFIG.testSamples,
-    )
-    .option('--seed <n>', 'seed for noise, initial weights and shuffles', integerArgument(0, 0xffffffff), DEFAULT_CONFIG.seed)
-    .addOption(
-      new Option('--loss <name>', 'training loss: bce (binaryCrossentropy) or mse (meanSquaredError); either name works')
-        .argParser(lossArgument)
-        .default(DEFAULT_CONFIG.loss, LOSS_SHORT_NAMES[DEFAULT_CONFIG.loss]),
-    )
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('--no-cache', 'neither read nor write cached results and checkpoints')
     .option('--cache-dir <dir>', 'cache directory (default $LOSSLENS_CACHE_DIR or <losslens>/.cache/experiments)')
     .option('--force', 'recompute even if a cached result exists');
-}
-
-function configInput(options: SharedOptions): ExperimentConfigInput {
-  return {
-    noiseFactor: options.noise,
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    trainSamples: options.samples,
-    testSamples: options.testSamples,
-    seed: options.seed,
-    loss: options.loss,
-  };
-}
-
-export interface Io {
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
 }
 
 /**
@@ -171,7 +63,7 @@ export interface Io {
 async function runSet(
   configs: readonly ExperimentConfig[],
   seeds: readonly number[],
-  options: SharedOptions,
+  options: CacheOptions,
   io: Io,
   archive = true,
 ): Promise<SeedsResult> {
@@ -202,7 +94,7 @@ async function runSet(
 }
 
 /** Says why a run stopped and how to go on; returns the exit code. */
-function reportIncomplete(result: ExperimentResult, options: SharedOptions, io: Io): number {
+function reportIncomplete(result: StoppedResult, options: CacheOptions, io: Io): number {
   if (result.status === 'interrupted') {
     const where = !options.cache
       ? ' Nothing was kept (--no-cache).'
@@ -226,21 +118,8 @@ function origins(results: readonly ExperimentResult[]): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')}; --force recomputes)`;
 }
 
-interface RunCommandOptions extends SharedOptions {
-  padWidth: number;
-  padMode: (typeof PAD_MODES)[number];
-  padShift: number;
-  noisePlacement: NoisePlacement;
-  lossRegion: LossRegion;
-}
-
-async function runCommand(options: RunCommandOptions, io: Io): Promise<number> {
-  const config = normaliseConfig({
-    ...configInput(options),
-    pad: { width: options.padWidth, mode: options.padMode, shift: options.padShift },
-    noisePlacement: options.noisePlacement,
-    lossRegion: options.lossRegion,
-  });
+async function runCommand(options: CacheOptions & Record<string, unknown>, io: Io): Promise<number> {
+  const config = configFromSettings(settingsFromOptions(options, RUN_SETTINGS));
   const started = performance.now();
   const [result] = (await runSet([config], [config.seed], options, io)).runs[0].results;
   if (options.json) io.stdout.write(`${JSON.stringify(result)}\n`);
@@ -250,9 +129,10 @@ async function runCommand(options: RunCommandOptions, io: Io): Promise<number> {
   return EXIT_OK;
 }
 
-async function reproduceCommand(options: SharedOptions & { seeds: number }, io: Io): Promise<number> {
-  const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
-  const configs = questionConfigs(configInput(options));
+async function reproduceCommand(options: CacheOptions & { seeds: number } & Record<string, unknown>, io: Io): Promise<number> {
+  const { pad: _pad, ...rest } = configFromSettings(settingsFromOptions(options, REPRODUCE_SETTINGS));
+  const seeds = Array.from({ length: options.seeds }, (_, i) => rest.seed + i);
+  const configs = questionConfigs(rest);
   const started = performance.now();
   // A reproduction trains its own runs: the published archive is what it is compared with.
   const set = await runSet(configs, seeds, options, io, false);
@@ -261,7 +141,7 @@ async function reproduceCommand(options: SharedOptions & { seeds: number }, io: 
   const results = set.runs.flatMap((run) => run.results);
   const incomplete = results.find((r) => r.status !== 'completed');
   if (options.json) {
-    const payload = {
+    const payload: ReproduceOutput = {
       command: 'reproduce',
       seeds,
       status: set.status,
@@ -307,46 +187,24 @@ function program(io: Io, setExit: (code: number) => void): Command {
   const usageHint = (command: Command) =>
     `Usage: losslens ${command.name()} ${command.usage()}\nRun 'losslens ${command.name()} --help' for the options.`;
 
-  const run = addSharedOptions(
-    root
-      .command('run')
-      .description('train one configuration and print its loss ledger')
-      .option('--pad-width <n>', 'pixels of padding on each side (0: none, 2: 28×28 → 32×32)', integerArgument(0), 0)
-      .addOption(
-        new Option('--pad-mode <mode>', 'how to fill the padding (numpy np.pad modes)').choices(PAD_MODES).default(QUESTION_PAD.mode),
-      )
-      .option(
-        '--pad-shift <n>',
-        'move the original image n pixels down and right inside the padding (≤ pad width; 2 with width 2 puts it on the pooling grid)',
-        integerArgument(0),
-        0,
-      )
-      .addOption(
-        new Option(
-          '--noise-placement <where>',
-          'where the noise goes in a padded input: the whole padded image, the original pixels only, or the image before padding',
-        )
-          .choices(NOISE_PLACEMENTS)
-          .default(DEFAULT_CONFIG.noisePlacement),
-      )
-      .addOption(
-        new Option('--loss-region <region>', 'pixels the training loss covers: all, or the original 28×28 only (the ledger measures both)')
-          .choices(LOSS_REGIONS)
-          .default(DEFAULT_CONFIG.lossRegion),
-      ),
+  const run = addCacheOptions(
+    addSettingOptions(root.command('run').description('train one configuration and print its loss ledger'), RUN_SETTINGS),
   );
-  run.showHelpAfterError(usageHint(run)).action(async (options: RunCommandOptions) => setExit(await runCommand(options, io)));
+  run.showHelpAfterError(usageHint(run)).action(async (options: CacheOptions & Record<string, unknown>) => setExit(await runCommand(options, io)));
 
-  const reproduce = addSharedOptions(
-    root
-      .command('reproduce')
-      .description(
-        "train the question's two configs (28×28; edge-padded by 2 to 32×32), print the ledger table and compare it with the published archive and the question",
-      ),
+  const reproduce = addCacheOptions(
+    addSettingOptions(
+      root
+        .command('reproduce')
+        .description(
+          "train the question's two configs (28×28; edge-padded by 2 to 32×32), print the ledger table and compare it with the published archive and the question",
+        ),
+      REPRODUCE_SETTINGS,
+    ),
   ).option('--seeds <n>', 'number of seeds, from --seed upwards; several give mean ± std', integerArgument(1), 1);
   reproduce
     .showHelpAfterError(usageHint(reproduce))
-    .action(async (options: SharedOptions & { seeds: number }) => setExit(await reproduceCommand(options, io)));
+    .action(async (options: CacheOptions & { seeds: number } & Record<string, unknown>) => setExit(await reproduceCommand(options, io)));
   registerSweepCommands(root, io, setExit, usageHint);
   registerPlanCommand(root, io, setExit);
   registerArchiveCommands(root, io, setExit);
@@ -371,9 +229,9 @@ export async function main(
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
       const command = cli.commands.find((c) => c.name() === argv[2]);
-      io.stderr.write(`error: ${flagMessage(error.message)}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`);
+      io.stderr.write(`error: ${error instanceof ConfigError ? configErrorText(error, error instanceof SweepGridError) : error.message}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`);
       return EXIT_USAGE;
     }
     io.stderr.write(`losslens: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -15,46 +15,23 @@ import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from '../experiments/config.js';
-import { runKey } from '../experiments/key.js';
-import { runLabels } from '../experiments/labels.js';
-import { resultsIdentity } from '../experiments/identity.js';
-import { openArchive } from '../experiments/archive.js';
-import { defaultCacheDir, lookupResult } from '../experiments/cache.js';
+import { normaliseConfig, type ExperimentConfigInput } from '../settings/config.js';
+import { runKey } from '../results/key.js';
+import { runLabels } from '../settings/labels.js';
+import { resultsIdentity } from '../identity/identity.js';
+import { openArchive } from '../cache/archive.js';
+import { defaultCacheDir, lookupResult } from '../cache/lookup.js';
 import { storedCheckpoint } from '../experiments/run.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './main.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from './args.js';
+import type { PlannedRunOutput, PlanOutput } from './output.js';
 
-export interface PlannedRun {
-  label: string;
-  config: ExperimentConfig;
-  epochs: number;
-  /** The cache key: equal keys in two notebooks are one training. */
-  key: string;
-  /** Stored already, so no training is needed: in the user's cache or in the published archive (`origin`). */
-  cached: boolean;
-  origin?: 'cache' | 'archive';
-  /** Not cached: the published archive holds the run but computed it with other numbers, and why. */
-  archiveMismatch?: string;
-  /** Not cached, but trained earlier in the same plan: by this notebook or an earlier one (its name). */
-  earlierIn?: string;
-  /** Not cached, but an interrupted training of it left a checkpoint after this many of its epochs. */
-  checkpointEpoch?: number;
-}
+/** A planned run, as `--json` prints it. */
+export type PlannedRun = PlannedRunOutput;
 
 export interface NotebookPlan {
   notebook: string;
   /** Absent when the notebook has no cell tagged `runs`. */
   runs?: PlannedRun[];
-}
-
-/** What the notebooks of one plan need, counting a run that two notebooks share once. */
-interface PlanTotals {
-  /** Trainings needed: runs neither cached nor trained by an earlier notebook. */
-  toTrain: number;
-  /** Every run the notebooks ask for, repeats included. */
-  runs: number;
-  /** Notebooks without a cell tagged `runs`. */
-  uncounted: number;
 }
 
 /** Marks each uncached run that an earlier run of the plan already asks for, in place. */
@@ -80,12 +57,26 @@ function runStatus(run: PlannedRun, notebook: string): string {
 }
 
 /** The totals of plans whose repeats markRepeats has marked. */
-function planTotals(plans: readonly NotebookPlan[]): PlanTotals {
+function planTotals(plans: readonly NotebookPlan[]): PlanOutput['totals'] {
   const all = plans.flatMap((plan) => plan.runs ?? []);
+  const toTrain = all.filter((run) => !run.cached && run.earlierIn === undefined);
   return {
-    toTrain: all.filter((run) => !run.cached && run.earlierIn === undefined).length,
+    toTrain: toTrain.length,
+    resuming: toTrain.filter((run) => run.checkpointEpoch !== undefined).length,
     runs: all.length,
+    inCache: all.filter((run) => run.cached && run.origin === 'cache').length,
+    inArchive: all.filter((run) => run.cached && run.origin === 'archive').length,
+    trainedEarlier: all.filter((run) => !run.cached && run.earlierIn !== undefined).length,
     uncounted: plans.filter((plan) => plan.runs === undefined).length,
+  };
+}
+
+/** `losslens plan --json`. */
+export function planOutput(plans: readonly NotebookPlan[]): PlanOutput {
+  return {
+    command: 'plan',
+    notebooks: plans.map((plan) => ({ notebook: plan.notebook, runs: plan.runs ?? null })),
+    totals: planTotals(plans),
   };
 }
 
@@ -246,7 +237,7 @@ export function registerPlanCommand(root: Command, io: Io, setExit: (code: numbe
       }
       markRepeats(plans);
       if (options.json) {
-        io.stdout.write(`${JSON.stringify(plans)}\n`);
+        io.stdout.write(`${JSON.stringify(planOutput(plans))}\n`);
         return setExit(EXIT_OK);
       }
       for (const plan of plans) {

@@ -5,9 +5,9 @@
  * With several seeds every number is "mean ± standard deviation".
  */
 import type { LedgerPart } from '../accounting/ledger.js';
-import type { ExperimentResult } from '../experiments/result.js';
-import { runLabel } from '../experiments/labels.js';
-import { spread } from '../experiments/seeds.js';
+import { requireCompleted, type ExperimentResult } from '../results/result.js';
+import { spread } from '../statistics.js';
+import { textTable } from '../format.js';
 
 /** One row per config; each holds that config's completed results, one per seed. */
 export interface ReportRun {
@@ -24,21 +24,7 @@ function formatValues(values: readonly (number | null)[], digits: number): strin
   return std === null ? mean.toFixed(digits) : `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
 }
 
-/** Left-aligned first column, right-aligned numbers, two spaces between columns. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-const ledgerOf = (result: ExperimentResult) => {
-  if (!result.ledger) throw new Error(`no ledger: the run ${runLabel(result.config, { always: ['seed'] })} is ${result.status}`);
-  return result.ledger;
-};
+const ledgerOf = (result: ExperimentResult) => requireCompleted(result, 'the ledger report').ledger;
 const region =
   (which: 'inner' | 'border', pick: (part: LedgerPart) => number): Pick =>
   (result) => {
@@ -69,7 +55,7 @@ export function ledgerReport(runs: readonly ReportRun[]): string {
       String(ledgerOf(run.results[0]).pixels),
       '=',
       cell(run, (r) => ledgerOf(r).perImage, 2),
-      cell(run, (r) => r.testLoss, 4),
+      cell(run, (r) => requireCompleted(r, 'the ledger report').testLoss, 4),
     ]),
   );
   const regions = textTable(

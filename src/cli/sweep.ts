@@ -3,96 +3,32 @@
  * the hidden `losslens sweep-point` that child processes and Ray workers run for one
  * point (progress as JSON lines on stderr, the outcome as one JSON line on stdout).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  ConfigError,
-  DEFAULT_CONFIG,
-  LOSS_REGIONS,
-  normaliseConfig,
-  type ExperimentConfig,
-  type LossRegion,
-} from '../experiments/config.js';
-import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
-import { resultsIdentity } from '../experiments/identity.js';
+import { Command, Option } from 'commander';
+import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfig } from '../settings/config.js';
+import { SETTING_NAMES } from '../settings/table.js';
+import { resultsIdentity } from '../identity/identity.js';
 import { runExperiment } from '../experiments/run.js';
-import { resultPath } from '../experiments/cache.js';
-import { sweep, SweepGridError, type SweepField, type SweepGrid, type SweepResult } from '../experiments/sweep.js';
+import { resultPath } from '../cache/lookup.js';
+import { sweep, type SweepGrid, type SweepResult } from '../experiments/sweep.js';
 import { EXIT_CODE_MISMATCH, inProcessExecutor, processExecutor, rayExecutor, type PointOutcome } from '../experiments/sweepExecutors.js';
-import { PAD_MODES, type PadMode } from '../transforms/pad.js';
 import { interruptOnSigint } from '../training/interrupt.js';
 import type { TrainingProgress } from '../training/fit.js';
 import { formatPerPixel } from '@losslens/protocol';
-import { formatDuration } from '../display/progress.js';
 import { SweepTracker } from '../display/sweepProgress.js';
-import { choiceArgument, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, integerArgument, lossArgument, numberArgument, type Io } from './main.js';
-import { textTable } from './report.js';
+import {
+  addSettingOptions,
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  integerArgument,
+  settingsFromOptions,
+  UsageError,
+  type Io,
+} from './args.js';
+import type { SweepOutput } from './output.js';
+import { formatDuration, textTable } from '../format.js';
 
-const RANGE = /^(\d+)\.\.(\d+)(?::(\d+))?$/;
-
-/**
- * A grid value list: "a,b,c", and for integer fields also "from..to" or "from..to:step"
- * (inclusive), e.g. "0..8:2" for 0,2,4,6,8. Each item goes through the option's own parser.
- */
-function listArgument<T>(parseItem: (text: string) => T, integers: boolean) {
-  return (text: string): T[] => {
-    const values: T[] = [];
-    // In a list, say which item is wrong: commander quotes the whole argument.
-    const parse = (item: string): T => {
-      try {
-        return parseItem(item);
-      } catch (error) {
-        if (!(error instanceof InvalidArgumentError) || !text.includes(',')) throw error;
-        throw new InvalidArgumentError(`item '${item}': ${error.message}`);
-      }
-    };
-    for (const item of text.split(',').map((part) => part.trim())) {
-      const range = integers ? RANGE.exec(item) : null;
-      if (range) {
-        const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
-        if (step < 1 || to < from) throw new InvalidArgumentError(`range ${item} must go up (from..to:step, step ≥ 1).`);
-        for (let value = from; value <= to; value += step) values.push(parse(String(value)));
-      } else {
-        if (item === '') throw new InvalidArgumentError('expected a comma-separated list with no empty items.');
-        values.push(parse(item));
-      }
-    }
-    return values;
-  };
-}
-
-function padModeArgument(value: string): PadMode {
-  return choiceArgument(PAD_MODES)(value);
-}
-
-/** Grid fields and the flags that set them. */
-const FLAGS: Record<SweepField, string> = {
-  padWidth: '--pad-width',
-  padMode: '--pad-mode',
-  padShift: '--pad-shift',
-  noisePlacement: '--noise-placement',
-  lossRegion: '--loss-region',
-  noiseFactor: '--noise',
-  loss: '--loss',
-  epochs: '--epochs',
-  batchSize: '--batch-size',
-  trainSamples: '--samples',
-  testSamples: '--test-samples',
-  seed: '--seeds',
-};
-
-interface SweepCommandOptions {
-  padWidth?: number[];
-  padMode?: PadMode[];
-  padShift?: number[];
-  noisePlacement?: NoisePlacement[];
-  lossRegion?: LossRegion[];
-  noise?: number[];
-  loss?: ExperimentConfig['loss'][];
-  epochs?: number[];
-  batchSize?: number[];
-  samples?: number[];
-  testSamples?: number[];
-  seeds?: number[];
+interface SweepCommandOptions extends Record<string, unknown> {
   executor: 'local' | 'ray';
   processes?: number;
   address?: string;
@@ -118,24 +54,9 @@ Examples:
   losslens sweep --pad-width 0,2 --seeds 1..3 --executor local --processes 2
   losslens sweep --pad-width 0,2,4 --executor ray --address 127.0.0.1:6379 --json > sweep.json`;
 
+/** The grid the command line asks for: each setting's list, by the table's names. */
 function gridOf(options: SweepCommandOptions): SweepGrid {
-  const grid: SweepGrid = {};
-  const set = <K extends SweepField>(field: K, values: SweepGrid[K] | undefined) => {
-    if (values !== undefined) grid[field] = values;
-  };
-  set('padWidth', options.padWidth);
-  set('padMode', options.padMode);
-  set('padShift', options.padShift);
-  set('noisePlacement', options.noisePlacement);
-  set('lossRegion', options.lossRegion);
-  set('noiseFactor', options.noise);
-  set('loss', options.loss);
-  set('epochs', options.epochs);
-  set('batchSize', options.batchSize);
-  set('trainSamples', options.samples);
-  set('testSamples', options.testSamples);
-  set('seed', options.seeds);
-  return grid;
+  return settingsFromOptions(options, SETTING_NAMES) as SweepGrid;
 }
 
 /** Terminal rendering: the tracker's block redrawn in place on a TTY, one line per start and end on a pipe. */
@@ -187,10 +108,10 @@ function resultTable(result: SweepResult): string {
 async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<number> {
   const grid = gridOf(options);
   if (options.executor === 'ray' && !options.address)
-    throw new ConfigError('--executor ray needs --address HOST:PORT of the cluster (its GCS address)');
-  if (options.executor !== 'ray' && options.address) throw new ConfigError('--address is for --executor ray');
+    throw new UsageError('--executor ray needs --address HOST:PORT of the cluster (its GCS address)');
+  if (options.executor !== 'ray' && options.address) throw new UsageError('--address is for --executor ray');
   if (options.executor === 'ray' && options.processes !== undefined)
-    throw new ConfigError('--processes is for --executor local; Ray schedules by --cpus-per-point');
+    throw new UsageError('--processes is for --executor local; Ray schedules by --cpus-per-point');
   const executor =
     options.executor === 'ray'
       ? rayExecutor({
@@ -215,11 +136,6 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
       signal: interrupt.signal,
       onEvent: (event) => progress.update(event),
     });
-  } catch (error) {
-    if (error instanceof SweepGridError && error.field in FLAGS) {
-      throw new ConfigError(`${FLAGS[error.field as SweepField]}: ${error.message.replace(/^grid field \w+ /, '')}`);
-    }
-    throw error;
   } finally {
     interrupt.dispose();
   }
@@ -233,9 +149,8 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
       error,
       seconds,
     }));
-    io.stdout.write(
-      `${JSON.stringify({ command: 'sweep', status: result.status, executor: result.executor, seconds: result.seconds, rows: result.rows, points })}\n`,
-    );
+    const output: SweepOutput = { command: 'sweep', status: result.status, executor: result.executor, seconds: result.seconds, rows: result.rows, points };
+    io.stdout.write(`${JSON.stringify(output)}\n`);
   } else {
     io.stdout.write(`${resultTable(result)}\n`);
   }
@@ -266,7 +181,7 @@ async function pointCommand(options: PointOptions, io: Io): Promise<number> {
   try {
     input = JSON.parse(options.config);
   } catch {
-    throw new ConfigError('--config must be a JSON experiment config');
+    throw new UsageError('--config must be a JSON experiment config');
   }
   const config = normaliseConfig(input as ExperimentConfig);
   let lastProgressAt = 0;
@@ -291,7 +206,7 @@ async function pointCommand(options: PointOptions, io: Io): Promise<number> {
       key: result.key,
       identity: result.identity.id,
       status: result.status,
-      ...(result.message ? { message: result.message } : {}),
+      ...(result.status !== 'completed' ? { message: result.message } : {}),
       path: stored ? resultPath(options.cacheDir, result.key, result.identity.id) : null,
     };
     io.stdout.write(`${JSON.stringify(outcome)}\n`);
@@ -308,30 +223,13 @@ export function registerSweepCommands(
   setExit: (code: number) => void,
   usageHint: (command: Command) => string,
 ): void {
-  const integers = (min: number) => listArgument(integerArgument(min), true);
-  const command = root
-    .command('sweep')
-    .description('run every combination of a grid of configs (each a cached run) here or on a Ray cluster, and print their ledgers')
-    .option('--pad-width <list>', 'pixels of padding on each side, e.g. 0,2 or 0..8:2', integers(0))
-    .option('--pad-mode <list>', `how to fill the padding: ${PAD_MODES.join(', ')}`, listArgument(padModeArgument, false))
-    .option('--pad-shift <list>', 'pixels the original image moves down and right inside the padding (≤ pad width), e.g. 0,2', integers(0))
-    .option(
-      '--noise-placement <list>',
-      `where the noise goes in a padded input: ${NOISE_PLACEMENTS.join(', ')}`,
-      listArgument(choiceArgument(NOISE_PLACEMENTS), false),
-    )
-    .option(
-      '--loss-region <list>',
-      `pixels the training loss covers: ${LOSS_REGIONS.join(', ')}`,
-      listArgument(choiceArgument(LOSS_REGIONS), false),
-    )
-    .option('--noise <list>', 'noise factors, e.g. 0.3,0.5', listArgument(numberArgument, false))
-    .option('--loss <list>', 'training losses: bce, mse', listArgument(lossArgument, false))
-    .option('--epochs <list>', 'training epochs', integers(1))
-    .option('--batch-size <list>', 'training batch sizes', integers(1))
-    .option('--samples <list>', 'training images (first n of MNIST train)', integers(1))
-    .option('--test-samples <list>', 'test images for the ledger', integers(1))
-    .option('--seeds <list>', 'seeds, e.g. 1..3', integers(0))
+  const command = addSettingOptions(
+    root
+      .command('sweep')
+      .description('run every combination of a grid of configs (each a cached run) here or on a Ray cluster, and print their ledgers'),
+    SETTING_NAMES,
+    true,
+  )
     .addOption(new Option('--executor <name>', 'where points run').choices(['local', 'ray']).default('local'))
     .option('--processes <n>', 'local: run points in n child processes (default: one after another in this process)', integerArgument(1))
     .option('--address <host:port>', "ray: the cluster's address (as printed by `ray start --head`)")

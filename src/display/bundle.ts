@@ -13,18 +13,3 @@ export function markdownBundle(markdown: string): MimeBundle {
   return { data: { 'text/markdown': markdown, 'text/plain': markdown }, metadata: {} };
 }
 
-/** One table cell's text: `|` would end the cell and a newline would end the row. */
-function markdownCell(value: unknown): string {
-  return String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** A GitHub-flavoured Markdown table; `rows` values are written with String(). */
-export function markdownTable(columns: string[], rows: unknown[][]): string {
-  for (const [index, row] of rows.entries()) {
-    if (row.length !== columns.length) {
-      throw new Error(`markdownTable: row ${index} has ${row.length} cells but there are ${columns.length} columns`);
-    }
-  }
-  const line = (cells: unknown[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
-  return [line(columns), line(columns.map(() => '---')), ...rows.map(line)].join('\n');
-}

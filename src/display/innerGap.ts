@@ -3,12 +3,12 @@
  * the spec in @losslens/protocol (innerGap.ts) and sent as an SVG rendered here plus text, like every
  * losslens figure.
  */
-import { formatDifference, formatSigned, VERDICT_NAMES, type InnerGap } from '../experiments/innerRegion.js';
-import { innerGapSpec, type InnerGapOptions, type InnerGapPoint } from '@losslens/protocol';
-import { markdownTable, type MimeBundle } from './bundle.js';
+import { VERDICT_NAMES, type InnerGap } from '../studies/innerRegion.js';
+import { innerGapSpec, type InnerGapOptions, type InnerGapPoint } from './plots/innerGap.js';
+import { type MimeBundle } from './bundle.js';
 import { currentSink } from './channel.js';
-import { formatDuration } from './progress.js';
 import { vegaLiteToSvg } from './lossPlot.js';
+import { formatDifference, formatDuration, formatSigned, markdownTable } from '../format.js';
 
 /** One point per family that has a difference (every family but the baseline). */
 export function innerGapPoints(gaps: readonly InnerGap[]): InnerGapPoint[] {

@@ -10,6 +10,29 @@ import { randomBytes } from 'node:crypto';
 import { currentSink, type DisplaySink } from './channel.js';
 import type { MimeBundle } from './bundle.js';
 import type { TrainingProgress } from '../training/fit.js';
+import { formatDuration } from '../format.js';
+
+/** The machine-readable part of a progress display, beside its text: what the notebook runner reads. */
+export const PROGRESS_MIME = 'application/vnd.losslens.progress+json';
+
+/** Where one run stands. */
+export interface RunState {
+  /** The run's label, as the text names it. */
+  run: string;
+  /** The run's line of the display's text, for a reader to be shown as it is. */
+  text?: string;
+  state: 'pending' | 'running' | 'completed' | 'interrupted' | 'diverged' | 'failed' | 'cancelled';
+  /** With state 'completed': trained now, or read from the user's cache or the published archive. */
+  origin?: 'computed' | 'cache' | 'archive';
+  /** While training: 1-based epoch and batch of this run's training call. */
+  epoch?: number;
+  epochs?: number;
+  batch?: number;
+  batches?: number;
+}
+
+/** A progress display's part: one run, or a sweep's points. A JSON object, as nbformat wants mime values. */
+export type ProgressPart = ({ kind: 'run' } & RunState) | { kind: 'sweep'; points: RunState[] };
 
 export interface ProgressDisplayOptions {
   /** Shown before the numbers, e.g. the run's name. */
@@ -19,15 +42,6 @@ export interface ProgressDisplayOptions {
 }
 
 const BAR_WIDTH = 24;
-
-/** "1h 02m", "3m 07s", "12s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
-}
 
 function isLastReport(report: TrainingProgress): boolean {
   return report.epoch >= report.epochs && report.batch >= report.batches;
@@ -60,11 +74,13 @@ export class ProgressDisplay {
   private sentAt = -Infinity;
   private sentEpoch = 0;
   private shown = false;
+  private part: ProgressPart;
 
   constructor(private readonly options: ProgressDisplayOptions = {}) {
     // Bound now, in the cell that starts training: updates keep that cell as their parent.
     this.sink = currentSink();
     this.minIntervalMs = options.minIntervalMs ?? 1000;
+    this.part = { kind: 'run', run: options.label ?? '', state: 'pending' };
   }
 
   /** Pass as `onProgress`; the method is bound so it can be handed over directly. */
@@ -74,7 +90,9 @@ export class ProgressDisplay {
     const due =
       report.kind === 'epoch' || isLastReport(report) || report.epoch !== this.sentEpoch || now - this.sentAt >= this.minIntervalMs;
     if (!due) return;
-    this.send({ data: { 'text/plain': progressText(report, this.options.label) }, metadata: {} });
+    const { epoch, epochs, batch, batches } = report;
+    this.part = { kind: 'run', run: this.options.label ?? '', state: 'running', epoch, epochs, batch, batches };
+    this.send(progressText(report, this.options.label));
     this.sentAt = now;
     this.sentEpoch = report.epoch;
   };
@@ -84,11 +102,20 @@ export class ProgressDisplay {
    * Calling it right away creates the output while its cell is still running, so later
    * updates only ever replace it.
    */
-  setMessage(message: string): void {
-    this.send({ data: { 'text/plain': `${this.options.label ? `${this.options.label}  ` : ''}${message}` }, metadata: {} });
+  setMessage(message: string, part?: ProgressPart): void {
+    if (part) this.part = part;
+    else if (this.part.kind === 'run' && this.part.state === 'pending') this.part = { ...this.part, state: 'running' };
+    this.send(`${this.options.label ? `${this.options.label}  ` : ''}${message}`);
   }
 
-  private send(bundle: MimeBundle): void {
+  /** A run's end: its state (and where its result came from) beside the message. */
+  finish(message: string, state: Pick<RunState, 'state' | 'origin'>): void {
+    this.setMessage(message, { kind: 'run', run: this.options.label ?? '', ...state });
+  }
+
+  private send(text: string): void {
+    const part: ProgressPart = this.part.kind === 'run' ? { ...this.part, text } : this.part;
+    const bundle: MimeBundle = { data: { 'text/plain': text, [PROGRESS_MIME]: part }, metadata: {} };
     this.sink.send(bundle, { displayId: this.displayId, update: this.shown });
     this.shown = true;
   }

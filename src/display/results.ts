@@ -14,29 +14,15 @@ import {
   lossPlotPayload,
   type LossPoint,
 } from '@losslens/protocol';
-import type { LossLedger } from '../accounting/ledger.js';
-import { imageSide, padBorder } from '../experiments/config.js';
-import { LOSS_SHORT_NAMES, runLabel, runLabels } from '../experiments/labels.js';
-import type { ExperimentResult } from '../experiments/result.js';
-import { markdownTable } from './bundle.js';
+import { imageSide, padBorder } from '../settings/config.js';
+import { runLabels } from '../settings/labels.js';
+import { LOSS_SHORT_NAMES } from '../settings/table.js';
+import { requireCompleted, type ExperimentResult } from '../results/result.js';
 import { showImages, showLossPlot, showMarkdown } from './show.js';
 import type { ImagePanel } from './tensorImages.js';
+import { markdownTable } from '../format.js';
 
-type Completed = ExperimentResult & {
-  ledger: LossLedger;
-  lossMaps: NonNullable<ExperimentResult['lossMaps']>;
-  samples: NonNullable<ExperimentResult['samples']>;
-};
-
-function completed(result: ExperimentResult): Completed {
-  if (result.status !== 'completed' || !result.ledger || !result.lossMaps || !result.samples) {
-    throw new Error(
-      `run ${runLabel(result.config, { always: ['seed'] })} is ${result.status}` +
-        `${result.message ? `: ${result.message}` : ''}; only completed runs have test-set numbers to show`,
-    );
-  }
-  return result as Completed;
-}
+const completed = (result: ExperimentResult) => requireCompleted(result, 'display');
 
 /** A caller's own names for the runs shown, one per result (see runLabels). */
 export interface LabelsOption {
@@ -73,7 +59,7 @@ export function lossCurves(
     for (const record of result.history) {
       points.push({ run: names[i], epoch: record.epoch, split: 'train', perPixel: record.loss, pixels, perImage: record.loss * pixels });
     }
-    if (result.ledger) {
+    if (result.status === 'completed') {
       const { perPixel, perImage } = result.ledger;
       points.push({ run: names[i], epoch: result.history.length, split: 'test', perPixel, pixels, perImage });
       annotations.push({ run: names[i], perPixel, pixels, perImage });

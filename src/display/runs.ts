@@ -4,14 +4,15 @@
  * result came from the cache, and ends with the outcome.
  */
 
-import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../experiments/config.js';
-import { runLabel } from '../experiments/labels.js';
-import { trainingSeconds, type ExperimentResult } from '../experiments/result.js';
+import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../settings/config.js';
+import { runLabel } from '../settings/labels.js';
+import { trainingSeconds, type CompletedResult } from '../results/result.js';
 import { runExperiment, type RunOptions } from '../experiments/run.js';
-import { runSeeds, type SeedsResult } from '../experiments/seeds.js';
+import { runSeeds, type SeededConfigs, type SeedsResult } from '../experiments/seeds.js';
 import { interruptOnSigint } from '../training/interrupt.js';
 import { formatPerPixel } from '@losslens/protocol';
-import { formatDuration, progressDisplay } from './progress.js';
+import { progressDisplay } from './progress.js';
+import { formatDuration } from '../format.js';
 
 /**
  * Jupyter's interrupt button sends SIGINT (nbclient sends two in a row); tslab then
@@ -43,7 +44,7 @@ export async function abortOnInterrupt<T>(run: (signal: AbortSignal) => Promise<
 export async function runWithProgress(
   config: ExperimentConfigInput,
   options: RunOptions & { label?: string } = {},
-): Promise<ExperimentResult> {
+): Promise<CompletedResult> {
   const { label: given, ...runOptions } = options;
   const normalised = normaliseConfig(config);
   // Named against the same run with the tutorial's loss and noise: a line stays short in a
@@ -56,24 +57,26 @@ export async function runWithProgress(
     runExperiment(normalised, { ...runOptions, signal, onProgress: progress.update, onStage: (stage) => progress.setMessage(stage) });
   const result = runOptions.signal ? await run(runOptions.signal) : await abortOnInterrupt(run);
   if (result.status !== 'completed') {
-    const outcome = `${result.status}${result.message ? `: ${result.message}` : ''}`;
-    progress.setMessage(outcome);
+    const outcome = `${result.status}: ${result.message}`;
+    progress.finish(outcome, { state: result.status });
     throw new Error(`${label} ${outcome}`);
   }
   const trained = `${formatDuration(trainingSeconds(result))} of training for ${result.config.epochs} epoch(s)`;
-  const testLoss = `test loss ${formatPerPixel(result.testLoss!)} per pixel`;
+  const testLoss = `test loss ${formatPerPixel(result.testLoss)} per pixel`;
   const when = `${result.createdAt.slice(0, 16).replace('T', ' ')} UTC`;
   if (result.origin === 'archive') {
     const { commit, identity } = result.archive!;
-    progress.setMessage(
+    progress.finish(
       `from the published archive (computed ${when} by commit ${commit ?? 'unknown'}, identity ${identity}, ${trained}; ` +
         `force: true trains it afresh): ${testLoss}`,
+      { state: 'completed', origin: 'archive' },
     );
   } else if (result.origin === 'cache') {
-    progress.setMessage(`from the cache (computed ${when}, ${trained}): ${testLoss}`);
+    progress.finish(`from the cache (computed ${when}, ${trained}): ${testLoss}`, { state: 'completed', origin: 'cache' });
   } else {
-    progress.setMessage(
+    progress.finish(
       `done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`,
+      { state: 'completed', origin: 'computed' },
     );
   }
   return result;
@@ -85,9 +88,9 @@ export async function runWithProgress(
  * seed-major, with each config's results and summary (mean, spread, confidence interval).
  */
 export function runSeedsWithProgress(
-  configs: ExperimentConfigInput | readonly ExperimentConfigInput[],
-  seeds: readonly number[],
+  configs: ExperimentConfigInput | readonly ExperimentConfigInput[] | SeededConfigs,
+  seeds?: readonly number[],
   options: RunOptions = {},
-): Promise<SeedsResult> {
+): Promise<SeedsResult<CompletedResult>> {
   return runSeeds(configs, seeds, { run: (config) => runWithProgress(config, options) });
 }

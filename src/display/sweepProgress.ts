@@ -5,12 +5,13 @@
  */
 import type { SweepEvent, SweepGrid, SweepOptions, SweepPoint, SweepResult } from '../experiments/sweep.js';
 import { sweep } from '../experiments/sweep.js';
+import type { ExperimentConfigInput } from '../settings/config.js';
 import type { TrainingProgress } from '../training/fit.js';
 import { formatPerPixel } from '@losslens/protocol';
-import { markdownTable } from './bundle.js';
-import { formatDuration, progressDisplay, progressText } from './progress.js';
+import { progressDisplay, progressText, type ProgressPart, type RunState } from './progress.js';
 import { abortOnInterrupt } from './runs.js';
 import { showMarkdown } from './show.js';
+import { formatDuration, markdownTable } from '../format.js';
 
 /** Follows a sweep's events; `text()` says where it stands. */
 export class SweepTracker {
@@ -41,7 +42,6 @@ export class SweepTracker {
       count('diverged') ? `${count('diverged')} diverged` : '',
       count('cancelled', 'interrupted') ? `${count('cancelled', 'interrupted')} cancelled` : '',
     ].filter(Boolean);
-    // scripts/run_notebooks.py recognises a sweep's display by this "sweep (" start when it counts trainings.
     return (
       `sweep (${this.executor}): ${done}/${this.points.length} points done${details.length ? ` (${details.join(', ')})` : ''}` +
       ` · ${count('running')} running · ${count('waiting')} waiting · elapsed ${formatDuration((performance.now() - this.startedAt) / 1000)}`
@@ -62,15 +62,46 @@ export class SweepTracker {
       case 'cached': {
         // Worded as runWithProgress words a finished run, so a reader (or a check) sees one format.
         const result = point.result;
-        const loss = result?.ledger
-          ? `test loss ${formatPerPixel(result.ledger.perPixel)} per pixel, ${result.ledger.perImage.toFixed(2)} per image`
-          : '';
-        if (point.status === 'cached')
-          return `${name}  from the cache (computed ${result?.createdAt.slice(0, 16).replace('T', ' ')} UTC): ${loss}`;
+        const loss =
+          result?.status === 'completed'
+            ? `test loss ${formatPerPixel(result.ledger.perPixel)} per pixel, ${result.ledger.perImage.toFixed(2)} per image`
+            : '';
+        if (point.status === 'cached') {
+          const from = result?.origin === 'archive' ? 'from the published archive' : 'from the cache';
+          return `${name}  ${from} (computed ${result?.createdAt.slice(0, 16).replace('T', ' ')} UTC): ${loss}`;
+        }
         return `${name}  done: ${formatDuration(point.seconds)}${where}; ${loss}`;
       }
       default:
         return `${name}  ${point.status}${point.error ? `: ${point.error}` : ''}`;
+    }
+  }
+
+  /** Each point's state, for the display's machine-readable part (ProgressPart). */
+  part(): ProgressPart {
+    return {
+      kind: 'sweep',
+      points: this.points.map((point): RunState => ({ ...this.pointState(point), text: this.pointLine(point) })),
+    };
+  }
+
+  private pointState(point: SweepPoint): RunState {
+    const run = `#${point.index + 1} ${point.label}`;
+    switch (point.status) {
+      case 'waiting':
+        return { run, state: 'pending' };
+      case 'running': {
+        const progress = this.progress.get(point.index);
+        return progress
+          ? { run, state: 'running', epoch: progress.epoch, epochs: progress.epochs, batch: progress.batch, batches: progress.batches }
+          : { run, state: 'running' };
+      }
+      case 'completed':
+        return { run, state: 'completed', origin: 'computed' };
+      case 'cached':
+        return { run, state: 'completed', origin: point.result?.origin === 'archive' ? 'archive' : 'cache' };
+      default:
+        return { run, state: point.status };
     }
   }
 
@@ -106,24 +137,24 @@ export function sweepTable(result: SweepResult): string {
  * second and at every point's start and end) and its table shown at the end. Unless
  * `signal` is given, interrupting the kernel cancels the points that have not started.
  */
-export async function sweepWithProgress(grid: SweepGrid, options: SweepOptions & { table?: boolean } = {}): Promise<SweepResult> {
+export async function sweepWithProgress(grid: SweepGrid | readonly ExperimentConfigInput[], options: SweepOptions & { table?: boolean } = {}): Promise<SweepResult> {
   const { table = true, ...sweepOptions } = options;
   const tracker = new SweepTracker();
   const display = progressDisplay();
-  display.setMessage('planning the sweep');
+  display.setMessage('planning the sweep', { kind: 'sweep', points: [] });
   let shownAt = 0;
   const onEvent = (event: SweepEvent) => {
     tracker.update(event);
     options.onEvent?.(event);
     const now = Date.now();
     if (event.type !== 'progress' || now - shownAt >= 1000) {
-      display.setMessage(tracker.text());
+      display.setMessage(tracker.text(), tracker.part());
       shownAt = now;
     }
   };
   const run = (signal?: AbortSignal) => sweep(grid, { ...sweepOptions, signal, onEvent });
   const result = sweepOptions.signal ? await run(sweepOptions.signal) : await abortOnInterrupt(run);
-  display.setMessage(tracker.text());
+  display.setMessage(tracker.text(), tracker.part());
   if (table) await showMarkdown(sweepTable(result));
   return result;
 }

@@ -5,8 +5,8 @@
  */
 import type { LossName } from '../model/autoencoder.js';
 import type { LedgerPart, LossLedger } from '../accounting/ledger.js';
-import { runLabel, runLabels } from './labels.js';
-import type { ExperimentResult } from './result.js';
+import { runLabels } from '../settings/labels.js';
+import { requireCompleted, type ExperimentResult } from '../results/result.js';
 
 export interface Delta {
   a: number;
@@ -61,12 +61,8 @@ function comparePart(a: LedgerPart | null, b: LedgerPart | null): PartComparison
 }
 
 function completedLedger(result: ExperimentResult, side: string): LossLedger & { testLoss: number } {
-  if (result.status !== 'completed' || !result.ledger || result.testLoss === null) {
-    throw new Error(
-      `compare: result ${side} (${runLabel(result.config, { always: ['seed'] })}) is ${result.status}, not completed; run it to the end first`,
-    );
-  }
-  return { ...result.ledger, testLoss: result.testLoss };
+  const done = requireCompleted(result, `compare (result ${side})`);
+  return { ...done.ledger, testLoss: done.testLoss };
 }
 
 /** Compares two completed results of the same loss (b relative to a). */

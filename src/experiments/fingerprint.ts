@@ -17,51 +17,51 @@ import { lossLedger, type LedgerPart, type LossLedger } from '../accounting/ledg
 import { LOSS_NAMES } from '../model/autoencoder.js';
 import { decodeFloat32 } from '@losslens/protocol/float32';
 import type { TrainingCheckpoint } from '../training/checkpoint.js';
-import { normaliseConfig, type ExperimentConfigInput } from './config.js';
-import { canonicalJson } from './key.js';
+import { configFromSettings, type ExperimentConfig } from '../settings/config.js';
+import { SETTING_NAMES, SETTINGS, type FingerprintContext, type SettingRow, type Settings } from '../settings/table.js';
+import { canonicalJson } from '../results/key.js';
 import { computeExperiment, EVALUATION_BATCH, type Computation } from './pipeline.js';
 
 /** Two epochs of three full batches and a short one; a test set big enough for the samples. */
-const TINY: ExperimentConfigInput = { trainSamples: 100, testSamples: 24, batchSize: 32, epochs: 2, seed: 11, noiseFactor: 0.5 };
-/** The tiny run padded as the question pads: the context of the settings that only mean something with a border. */
-const PADDED: ExperimentConfigInput = { ...TINY, pad: { width: 2, mode: 'edge' } };
+const TINY: Partial<Settings> = { trainSamples: 100, testSamples: 24, batchSize: 32, epochs: 2, seed: 11, noiseFactor: 0.5 };
+/** Where each setting's runs start: the tiny run, or the tiny run padded as the question pads. */
+const CONTEXTS: Readonly<Record<FingerprintContext, Partial<Settings>>> = { tiny: TINY, padded: { ...TINY, padWidth: 2, padMode: 'edge' } };
 
 export interface FingerprintRun {
   /** Stable across refactors: a run is compared by its name with the same run of another build. */
   name: string;
-  config: ExperimentConfigInput;
+  config: ExperimentConfig;
   /** Interrupt after this many epochs, round-trip the checkpoint through JSON, and resume. */
   resumeAfter?: number;
 }
 
-/** A run per setting value: `setting=value` on the tiny run (or on the padded one, for settings of the border). */
-function settingRuns(context: ExperimentConfigInput, values: Record<string, ExperimentConfigInput>): FingerprintRun[] {
-  return Object.entries(values).map(([name, change]) => ({ name, config: { ...context, ...change } }));
+/** Each setting's fingerprint values (table.ts), run as `${field}=${value}` on its context. */
+function settingRuns(): FingerprintRun[] {
+  return SETTING_NAMES.flatMap((name) => {
+    const row = SETTINGS[name] as SettingRow<unknown>;
+    if (!row.fingerprint) return [];
+    const context = CONTEXTS[row.fingerprint.context];
+    return row.fingerprint.values.map((value) => ({
+      name: `${row.field}=${String(value)}`,
+      config: configFromSettings({ ...context, [name]: value }),
+    }));
+  });
 }
 
 /**
- * The matrix. Each run's name says what it changes from the tiny run; adding a setting adds the
- * runs that exercise it, and leaves every other run (and so every result computed before) as it was.
+ * The matrix: the tiny run, a run per setting value the table names, and the paths no single
+ * setting takes. Adding a setting adds its runs and leaves every other run (and so every result
+ * computed before) as it was.
  */
 export const FINGERPRINT_RUNS: readonly FingerprintRun[] = [
-  { name: 'tiny', config: TINY },
-  ...settingRuns(TINY, { 'loss=meanSquaredError': { loss: 'meanSquaredError' }, 'noiseFactor=0': { noiseFactor: 0 } }),
-  ...settingRuns(TINY, {
-    'pad.mode=edge': { pad: { width: 2, mode: 'edge' } },
-    'pad.mode=constant': { pad: { width: 2, mode: 'constant' } },
-    'pad.mode=reflect': { pad: { width: 2, mode: 'reflect' } },
-    'pad.mode=symmetric': { pad: { width: 2, mode: 'symmetric' } },
-    'pad.shift=2': { pad: { width: 2, mode: 'edge', shift: 2 } },
-    'pad.shift=-1': { pad: { width: 2, mode: 'edge', shift: -1 } },
-  }),
-  ...settingRuns(PADDED, {
-    'noisePlacement=originalOnly': { noisePlacement: 'originalOnly' },
-    'noisePlacement=beforePadding': { noisePlacement: 'beforePadding' },
-    'lossRegion=original': { lossRegion: 'original' },
-    'lossRegion=original,loss=meanSquaredError': { lossRegion: 'original', loss: 'meanSquaredError' },
-  }),
-  { name: 'testSamples in two evaluation batches', config: { ...TINY, epochs: 1, testSamples: EVALUATION_BATCH + 100 } },
-  { name: 'resumed after epoch 1', config: { ...PADDED, seed: 12 }, resumeAfter: 1 },
+  { name: 'tiny', config: configFromSettings(TINY) },
+  ...settingRuns(),
+  {
+    name: 'lossRegion=original,loss=meanSquaredError',
+    config: configFromSettings({ ...CONTEXTS.padded, lossRegion: 'original', loss: 'meanSquaredError' }),
+  },
+  { name: 'testSamples in two evaluation batches', config: configFromSettings({ ...TINY, epochs: 1, testSamples: EVALUATION_BATCH + 100 }) },
+  { name: 'resumed after epoch 1', config: configFromSettings({ ...CONTEXTS.padded, seed: 12 }), resumeAfter: 1 },
 ];
 
 /** One run's numbers: their hash, and a scalar summary of them for comparing across CPUs. */
@@ -79,7 +79,7 @@ export interface Fingerprint {
 }
 
 async function computeRun(run: FingerprintRun): Promise<Computation> {
-  const config = normaliseConfig(run.config);
+  const config = run.config;
   if (run.resumeAfter === undefined) return computeExperiment(config);
   const controller = new AbortController();
   let saved: TrainingCheckpoint | undefined;
@@ -124,15 +124,15 @@ function runQuantities(run: Computation): Quantities {
     'loss per epoch': run.history.map((record) => record.loss),
   };
   if (!m) return quantities;
-  const samples = m.samples!;
+  const samples = m.samples;
   return {
     ...quantities,
     'test loss': m.testLoss,
-    ledger: ledgerQuantities(m.ledger!),
-    'other loss ledger': ledgerQuantities(m.otherLedger!),
-    'loss map': m.lossMaps!.loss,
-    'floor map': m.lossMaps!.floor,
-    'excess map': m.lossMaps!.excess,
+    ledger: ledgerQuantities(m.ledger),
+    'other loss ledger': ledgerQuantities(m.otherLedger),
+    'loss map': m.lossMaps.loss,
+    'floor map': m.lossMaps.floor,
+    'excess map': m.lossMaps.excess,
     'sample indices': samples.indices,
     'sample labels': samples.labels,
     'sample inputs': Array.from(decodeFloat32(samples.inputs)),

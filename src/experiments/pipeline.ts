@@ -9,15 +9,14 @@ import { tf } from '../tf.js';
 import { prepareDataset, type Dataset } from '../transforms/dataset.js';
 import { buildAutoencoder, LOSS_NAMES } from '../model/autoencoder.js';
 import { fit, type FitResult, type TrainingProgress } from '../training/fit.js';
-import { evaluate, predict } from '../training/evaluate.js';
-import type { TrainingCheckpoint } from '../training/checkpoint.js';
+import { evaluate, predict, type TrainedAutoencoder } from '../training/evaluate.js';
+import { checkResumable, type TrainingCheckpoint } from '../training/checkpoint.js';
 import { modelLossLedgers } from '../accounting/ledger.js';
 import { pixelLosses } from '../accounting/pixelLoss.js';
-import { imageSide, padBorder, type ExperimentConfig } from './config.js';
-import { checkResumable } from './preflight.js';
+import { imageSide, padBorder, type ExperimentConfig } from '../settings/config.js';
 import type { BorderWidths } from '@losslens/protocol/border';
 import { encodeFloat32 } from '@losslens/protocol/float32';
-import { serializeLossMaps, type ExperimentResult, type ExperimentSamples, type ExperimentTimings } from './result.js';
+import { serializeLossMaps, type CompletedResult, type ExperimentSamples, type ExperimentTimings } from '../results/result.js';
 
 /** Test images kept in a result for display. */
 export const SAMPLE_COUNT = 8;
@@ -37,7 +36,7 @@ export interface ComputeOptions {
 }
 
 /** The parts of a result the computation decides. */
-export type Measurements = Pick<ExperimentResult, 'testLoss' | 'ledger' | 'otherLedger' | 'lossMaps' | 'samples'>;
+export type Measurements = Pick<CompletedResult, 'testLoss' | 'ledger' | 'otherLedger' | 'lossMaps' | 'samples'>;
 
 export interface Computation {
   status: FitResult['status'];
@@ -52,12 +51,12 @@ export interface Computation {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-async function sampleImages(model: tfn.LayersModel, test: Dataset, config: ExperimentConfig): Promise<ExperimentSamples> {
+async function sampleImages(trained: TrainedAutoencoder, test: Dataset, config: ExperimentConfig): Promise<ExperimentSamples> {
   const count = Math.min(SAMPLE_COUNT, test.inputs.shape[0]);
   const side = imageSide(config);
   const inputs = test.inputs.slice(0, count);
   const targets = test.targets.slice(0, count);
-  const reconstructions = await predict(model, inputs, count);
+  const reconstructions = await predict(trained, inputs, count);
   try {
     const targetValues = targets.dataSync() as Float32Array;
     const reconstructionValues = reconstructions.dataSync() as Float32Array;
@@ -77,19 +76,17 @@ async function sampleImages(model: tfn.LayersModel, test: Dataset, config: Exper
   }
 }
 
-/** The tensors and model of a computation in progress, disposed together however it ends. */
+/** The tensors of a computation in progress, disposed together however it ends. */
 interface Workspace {
   train?: Dataset;
   test?: Dataset;
-  model?: tfn.LayersModel;
+  weights?: tfn.Tensor[];
 }
 
 function release(workspace: Workspace): void {
   if (workspace.train) tf.dispose([workspace.train.inputs, workspace.train.targets]);
   if (workspace.test) tf.dispose([workspace.test.inputs, workspace.test.targets]);
-  // buildAutoencoder passes an Adam instance to compile, which the model does not own or dispose.
-  workspace.model?.optimizer?.dispose();
-  workspace.model?.dispose();
+  if (workspace.weights) tf.dispose(workspace.weights);
 }
 
 /** The border the training loss leaves out: the ledger measures every region either way. */
@@ -111,17 +108,17 @@ function loadData(config: ExperimentConfig, workspace: Workspace, stage: (messag
 }
 
 /** The trained model on the test set: Keras's evaluate, the ledgers of both losses, the loss maps and a few samples. */
-async function measure(config: ExperimentConfig, model: tfn.LayersModel, test: Dataset): Promise<Measurements> {
-  const testLoss = await evaluate(model, test.inputs, test.targets, EVALUATION_BATCH, lossBorder(config));
+async function measure(config: ExperimentConfig, trained: TrainedAutoencoder, test: Dataset): Promise<Measurements> {
+  const testLoss = await evaluate(trained, test.inputs, test.targets, EVALUATION_BATCH, lossBorder(config));
   const border = padBorder(config.pad);
-  const ledgers = await modelLossLedgers(model, test.inputs, test.targets, { losses: LOSS_NAMES, border, batchSize: EVALUATION_BATCH });
+  const ledgers = await modelLossLedgers(trained, test.inputs, test.targets, { losses: LOSS_NAMES, border, batchSize: EVALUATION_BATCH });
   const otherLoss = LOSS_NAMES.find((loss) => loss !== config.loss)!;
   return {
     testLoss,
     ledger: ledgers[config.loss].ledger,
     otherLedger: ledgers[otherLoss].ledger,
     lossMaps: serializeLossMaps(ledgers[config.loss].maps),
-    samples: await sampleImages(model, test, config),
+    samples: await sampleImages(trained, test, config),
   };
 }
 
@@ -139,7 +136,6 @@ export async function computeExperiment(config: ExperimentConfig, options: Compu
     const dataSeconds = seconds(started);
     const side = imageSide(config);
     const model = buildAutoencoder({ height: side, width: side, seed: config.seed, loss: config.loss });
-    workspace.model = model;
     const resume = options.resume;
     if (resume) {
       checkResumable(resume.checkpoint, model, resume.source);
@@ -156,6 +152,7 @@ export async function computeExperiment(config: ExperimentConfig, options: Compu
       lossBorder: lossBorder(config),
       onEpochEnd: options.onEpochEnd,
     });
+    workspace.weights = fitted.weights;
     const trainSeconds = seconds(trainStarted);
     // Training data is no longer needed; evaluation should not hold it.
     tf.dispose([train.inputs, train.targets]);
@@ -164,7 +161,7 @@ export async function computeExperiment(config: ExperimentConfig, options: Compu
     const evaluateStarted = performance.now();
     if (fitted.status === 'completed') {
       stage('evaluating on the test set');
-      measurements = await measure(config, model, test);
+      measurements = await measure(config, { model, weights: fitted.weights }, test);
     }
     return {
       status: fitted.status,

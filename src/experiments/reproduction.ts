@@ -3,14 +3,13 @@
  * same config and seed and to the question's own numbers (0.099 · 784 ≈ 77.6, 0.075 · 1024 ≈
  * 76.8), with the differences and whether each is beyond the spread of the archive's seeds.
  */
-import { QUESTION_POINTS } from '@losslens/protocol';
-import type { ResultsArchive } from './archive.js';
-import { DEFAULT_CONFIG, MNIST_TEST_IMAGES, MNIST_TRAIN_IMAGES, QUESTION_PAD, type ExperimentConfig } from './config.js';
-import { canonicalJson } from './key.js';
-import { runLabels } from './labels.js';
-import type { ExperimentResult } from './result.js';
-import { spread } from './seeds.js';
-import type { Warn } from './store.js';
+import type { ResultsArchive } from '../cache/archive.js';
+import { DEFAULT_CONFIG, QUESTION_PAD, QUESTION_REPORTED, type ExperimentConfig } from '../settings/config.js';
+import { canonicalJson } from '../results/key.js';
+import { runLabels } from '../settings/labels.js';
+import type { CompletedResult, ExperimentResult } from '../results/result.js';
+import { spread } from '../statistics.js';
+import type { Warn } from '../entries.js';
 
 export interface LossPair {
   perPixel: number;
@@ -36,16 +35,17 @@ export interface ReproductionRow {
 /** Spreads wider than this many standard deviations of the seeds are flagged. */
 export const SPREAD_LIMIT = 2;
 
-const pair = (result: ExperimentResult): LossPair => ({ perPixel: result.ledger!.perPixel, perImage: result.ledger!.perImage });
+const pair = (result: CompletedResult): LossPair => ({ perPixel: result.ledger.perPixel, perImage: result.ledger.perImage });
 const minus = (a: LossPair, b: LossPair): LossPair => ({ perPixel: a.perPixel - b.perPixel, perImage: a.perImage - b.perImage });
 
 /** The question's reported numbers, for a config that is one of its two at full fidelity (any seed). */
 export function questionNumbers(config: ExperimentConfig): LossPair | null {
-  const fullFidelity = { ...DEFAULT_CONFIG, trainSamples: MNIST_TRAIN_IMAGES, testSamples: MNIST_TEST_IMAGES, seed: config.seed };
+  // The tutorial's defaults are the question's full fidelity (10 epochs on all of MNIST).
+  const fullFidelity = { ...DEFAULT_CONFIG, seed: config.seed };
   const [plain, padded] = [canonicalJson({ ...fullFidelity, pad: null }), canonicalJson({ ...fullFidelity, pad: { ...QUESTION_PAD } })];
   const index = [plain, padded].indexOf(canonicalJson(config));
   if (index < 0) return null;
-  const point = QUESTION_POINTS[index];
+  const point = QUESTION_REPORTED[index];
   return { perPixel: point.perPixel, perImage: point.perPixel * point.pixels };
 }
 
@@ -56,7 +56,7 @@ export function compareReproduction(
   running: Parameters<ResultsArchive['fits']>[0] | null,
   warn: Warn,
 ): ReproductionRow[] {
-  const completed = reproduced.filter((result) => result.status === 'completed');
+  const completed = reproduced.filter((result): result is CompletedResult => result.status === 'completed');
   const labels = runLabels(
     completed.map((result) => result.config),
     { always: ['seed'] },
@@ -65,9 +65,9 @@ export function compareReproduction(
   return completed.map((result, i) => {
     const entry = archive?.entryFor(result.config);
     const archived = entry ? archive!.read(entry, warn) : undefined;
-    const seeds = archive?.runsOfConfig(result.config, warn).filter((run) => run.status === 'completed') ?? [];
-    const perImage = seeds.length >= 2 ? spread(seeds.map((run) => run.ledger!.perImage)) : null;
-    const perPixel = seeds.length >= 2 ? spread(seeds.map((run) => run.ledger!.perPixel)) : null;
+    const seeds = archive?.runsOfConfig(result.config, warn) ?? [];
+    const perImage = seeds.length >= 2 ? spread(seeds.map((run) => run.ledger.perImage)) : null;
+    const perPixel = seeds.length >= 2 ? spread(seeds.map((run) => run.ledger.perPixel)) : null;
     const seedSpread = perImage && perPixel ? { seeds: seeds.length, perPixelStd: perPixel.std!, perImageStd: perImage.std! } : null;
     const question = questionNumbers(result.config);
     const differences = {

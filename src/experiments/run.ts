@@ -7,15 +7,15 @@
 import { tf, nativeTensorFlowVersion } from '../tf.js';
 import type { TrainingProgress } from '../training/fit.js';
 import type { TrainingCheckpoint } from '../training/checkpoint.js';
-import { normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from './config.js';
-import { runKey } from './key.js';
-import { resultsIdentity, stampOf, type ResultsIdentity } from './identity.js';
-import { openArchive } from './archive.js';
-import { checkpointPath, defaultCacheDir, lookupResult, resultPath } from './cache.js';
-import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from './store.js';
-import { checkCacheDir, prepareCacheDir } from './preflight.js';
+import { normaliseConfig, type ExperimentConfig, type ExperimentConfigInput } from '../settings/config.js';
+import { runKey } from '../results/key.js';
+import { resultsIdentity, stampOf, type ResultsIdentity } from '../identity/identity.js';
+import { openArchive } from '../cache/archive.js';
+import { checkpointPath, defaultCacheDir, lookupResult, resultPath } from '../cache/lookup.js';
+import { readEntry, removeEntry, warnOnStderr, writeEntry, type Warn } from '../entries.js';
+import { checkCacheDir, prepareCacheDir } from '../cache/directory.js';
 import { computeExperiment, type Computation } from './pipeline.js';
-import type { ExperimentResult } from './result.js';
+import type { ExperimentResult } from '../results/result.js';
 
 export interface RunOptions {
   /** Where results and checkpoints live; default $LOSSLENS_CACHE_DIR or <package>/.cache/experiments. */
@@ -121,23 +121,21 @@ function incompleteMessage(plan: RunPlan, computed: Computation): string | undef
 }
 
 function resultOf(plan: RunPlan, computed: Computation): ExperimentResult {
-  const measurements = computed.measurements ?? { testLoss: null, ledger: null, otherLedger: null, lossMaps: null, samples: null };
-  const message = incompleteMessage(plan, computed);
-  return {
+  const base = {
     config: plan.config,
     key: plan.key,
     identity: stampOf(plan.identity),
-    status: computed.status,
-    ...(message === undefined ? {} : { message }),
     history: computed.history,
     resumedFromEpoch: computed.resumedFromEpoch,
-    ...measurements,
     timings: computed.timings,
     tfjsVersion: tf.version.tfjs,
     tensorflowVersion: nativeTensorFlowVersion(),
     createdAt: new Date().toISOString(),
-    origin: 'computed',
+    origin: 'computed' as const,
   };
+  if (computed.status === 'completed' && computed.measurements) return { ...base, status: 'completed', ...computed.measurements };
+  const status = computed.status === 'completed' ? 'diverged' : computed.status;
+  return { ...base, status, message: incompleteMessage(plan, computed) ?? status };
 }
 
 /**

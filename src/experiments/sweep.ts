@@ -6,72 +6,40 @@
  * A point that fails is reported with its error and the others go on; an abort cancels
  * the points that have not started and keeps every finished one.
  */
-import type { LossName } from '../model/autoencoder.js';
-import type { PadMode } from '../transforms/pad.js';
-import type { NoisePlacement } from '../transforms/dataset.js';
 import type { TrainingProgress } from '../training/fit.js';
-import { ConfigError, imageSide, normaliseConfig, type ExperimentConfig, type LossRegion, type ExperimentConfigInput } from './config.js';
-import { runLabels } from './labels.js';
-import { canonicalJson, runKey } from './key.js';
-import type { ExperimentResult } from './result.js';
-import { resultsIdentity } from './identity.js';
-import { openArchive } from './archive.js';
-import { defaultCacheDir, lookupResult } from './cache.js';
-import { warnOnStderr, type Warn } from './store.js';
+import {
+  configFromSettings,
+  ConfigError,
+  imageSide,
+  normaliseConfig,
+  settingsOf,
+  type ExperimentConfig,
+  type ExperimentConfigInput,
+} from '../settings/config.js';
+import { SETTING_NAMES, SETTINGS, SettingError, type SettingName, type Settings } from '../settings/table.js';
+import { runLabels } from '../settings/labels.js';
+import { canonicalJson, runKey } from '../results/key.js';
+import type { CompletedResult, ExperimentResult } from '../results/result.js';
+import { resultsIdentity } from '../identity/identity.js';
+import { openArchive } from '../cache/archive.js';
+import { defaultCacheDir, lookupResult } from '../cache/lookup.js';
+import { warnOnStderr, type Warn } from '../entries.js';
 import { inProcessExecutor } from './sweepExecutors.js';
 
-/** The values each field takes; every combination is one point. Omitted fields keep the base config's value. */
-export interface SweepGrid {
-  padWidth?: readonly number[];
-  padMode?: readonly PadMode[];
-  /** PadConfig.shift: the original image moved down and right inside the padded frame. */
-  padShift?: readonly number[];
-  noisePlacement?: readonly NoisePlacement[];
-  lossRegion?: readonly LossRegion[];
-  noiseFactor?: readonly number[];
-  loss?: readonly LossName[];
-  epochs?: readonly number[];
-  batchSize?: readonly number[];
-  trainSamples?: readonly number[];
-  testSamples?: readonly number[];
-  seed?: readonly number[];
-}
+/** The values each setting takes (table.ts names); every combination is one point. Omitted settings keep the base config's value. */
+export type SweepGrid = { readonly [Name in SettingName]?: readonly Settings[Name][] };
 
-export type SweepField = keyof SweepGrid;
+export type SweepField = SettingName;
 
-/** Grid fields in the order points vary (the last one fastest). */
-export const SWEEP_FIELDS: readonly SweepField[] = [
-  'loss',
-  'noiseFactor',
-  'epochs',
-  'batchSize',
-  'trainSamples',
-  'testSamples',
-  'noisePlacement',
-  'lossRegion',
-  'padMode',
-  'padWidth',
-  'padShift',
-  'seed',
-];
+/** Grid fields in the order points vary (the last one fastest): the table's order. */
+export const SWEEP_FIELDS: readonly SweepField[] = SETTING_NAMES;
 
-/** A bad grid: the message names the field (and value) and what it takes. */
+/** Most points one sweep may have: far more than a machine trains, few enough to plan at once. */
+export const MAX_SWEEP_POINTS = 10_000;
+
+/** A bad grid: `setting` names the grid field at fault (null for the grid's shape or base), the message says what it takes. */
 export class SweepGridError extends ConfigError {
   override name = 'SweepGridError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function applyField(input: ExperimentConfigInput, field: SweepField, value: unknown): ExperimentConfigInput {
-  const pad = (input.pad ?? null) as { width?: number; mode?: PadMode; shift?: number } | null;
-  if (field === 'padWidth') return { ...input, pad: { ...pad, mode: pad?.mode ?? 'edge', width: value as number } };
-  if (field === 'padMode') return { ...input, pad: { ...pad, width: pad?.width ?? 0, mode: value as PadMode } };
-  if (field === 'padShift') return { ...input, pad: { ...pad, width: pad?.width ?? 0, mode: pad?.mode ?? 'edge', shift: value as number } };
-  return { ...input, [field]: value };
 }
 
 /**
@@ -80,48 +48,64 @@ function applyField(input: ExperimentConfigInput, field: SweepField, value: unkn
  * field and value that does not make a valid config.
  */
 export function expandGrid(grid: SweepGrid, base: ExperimentConfigInput = {}): ExperimentConfig[] {
-  if (grid === null || typeof grid !== 'object')
-    throw new SweepGridError('grid', `a sweep grid must be an object, got ${JSON.stringify(grid)}`);
+  if (grid === null || typeof grid !== 'object' || Array.isArray(grid))
+    throw new SweepGridError(null, `must be an object, got ${JSON.stringify(grid)}`, 'a sweep grid');
   const unknown = Object.keys(grid).filter((field) => !(SWEEP_FIELDS as string[]).includes(field));
   if (unknown.length > 0) {
-    throw new SweepGridError(unknown[0], `unknown grid field(s) ${unknown.join(', ')}; the fields are ${SWEEP_FIELDS.join(', ')}`);
+    throw new SweepGridError(null, `unknown field(s) ${unknown.join(', ')}; the fields are ${SWEEP_FIELDS.join(', ')}`, 'the sweep grid has');
   }
+  let baseSettings: Settings;
   try {
-    normaliseConfig(base);
+    baseSettings = settingsOf(normaliseConfig(base));
   } catch (error) {
-    throw new SweepGridError('base', `base config: ${(error as Error).message}`);
+    throw new SweepGridError(null, (error as Error).message, 'base config:');
   }
-  let partial: ExperimentConfigInput[] = [base];
-  for (const field of SWEEP_FIELDS) {
-    const values = grid[field];
-    if (values === undefined) continue;
+  const fields = SWEEP_FIELDS.filter((field) => grid[field] !== undefined);
+  let size = 1;
+  for (const field of fields) {
+    const values: unknown = grid[field];
     if (!Array.isArray(values) || values.length === 0) {
-      throw new SweepGridError(field, `grid field ${field} must be a non-empty list of values, got ${JSON.stringify(values)}`);
+      throw new SweepGridError(field, `must be a non-empty list of values, got ${JSON.stringify(values)}`, `grid field ${field}`);
     }
-    partial = partial.flatMap((input) => values.map((value: unknown) => applyField(input, field, value)));
-    // Check each value once, on the base config, so the error names the value that is wrong.
     for (const value of values as unknown[]) {
       try {
-        // A mode or shift is only checked on a padded config (width 0 drops the padding), so check them at the
-        // widest width the grid asks for (a shift is bounded by the width), or 2.
-        const width = Math.max(2, ...(grid.padWidth ?? []));
-        const padded = field === 'padMode' || field === 'padShift' ? { ...base, pad: { width, mode: 'edge' as const } } : base;
-        normaliseConfig(applyField(padded, field, value));
+        SETTINGS[field].check(value);
       } catch (error) {
-        throw new SweepGridError(field, `grid field ${field} value ${JSON.stringify(value)}: ${(error as Error).message}`);
+        if (!(error instanceof SettingError)) throw error;
+        throw new SweepGridError(field, error.message, `grid field ${field} value ${JSON.stringify(value)}`);
       }
     }
+    size *= values.length;
   }
+  if (size > MAX_SWEEP_POINTS) {
+    const counts = fields.map((field) => `${grid[field]!.length} ${field}`).join(' × ');
+    throw new SweepGridError(null, `has ${size.toLocaleString('en-US')} points (${counts}); at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')}`, 'the sweep grid');
+  }
+  let combinations: Partial<Settings>[] = [baseSettings];
+  for (const field of fields) {
+    combinations = combinations.flatMap((settings) => grid[field]!.map((value) => ({ ...settings, [field]: value })));
+  }
+  return distinct(
+    combinations.map((settings) => {
+      try {
+        return configFromSettings(settings);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        throw new SweepGridError(error.setting, error.problem, `grid field ${error.setting ?? 'base'}`);
+      }
+    }),
+  );
+}
+
+/** `configs` without repeats, in order. */
+function distinct(configs: readonly ExperimentConfig[]): ExperimentConfig[] {
   const seen = new Set<string>();
-  const configs: ExperimentConfig[] = [];
-  for (const input of partial) {
-    const config = normaliseConfig(input);
+  return configs.filter((config) => {
     const text = canonicalJson(config);
-    if (seen.has(text)) continue;
+    if (seen.has(text)) return false;
     seen.add(text);
-    configs.push(config);
-  }
-  return configs;
+    return true;
+  });
 }
 
 /** A point as an executor receives it. */
@@ -184,23 +168,12 @@ export type SweepEvent =
   | { type: 'finished'; point: SweepPoint }
   | { type: 'done'; result: SweepResult };
 
-/** One row of the sweep's table: the point's settings and its test-set ledger (null when it did not complete). */
-export interface SweepRow {
+/** One row of the sweep's table: the point's settings (padMode null when unpadded) and its test-set ledger (null when it did not complete). */
+export type SweepRow = Omit<Settings, 'padMode'> & {
   index: number;
   label: string;
   status: PointStatus;
-  padWidth: number;
-  padMode: PadMode | null;
-  padShift: number;
-  noisePlacement: NoisePlacement;
-  lossRegion: LossRegion;
-  noiseFactor: number;
-  loss: LossName;
-  epochs: number;
-  batchSize: number;
-  trainSamples: number;
-  testSamples: number;
-  seed: number;
+  padMode: Settings['padMode'] | null;
   pixels: number;
   perPixel: number | null;
   perImage: number | null;
@@ -212,7 +185,7 @@ export interface SweepRow {
   node: string | null;
   seconds: number;
   error: string | null;
-}
+};
 
 export interface SweepResult {
   /** 'completed' when every point has a result; 'interrupted' when points were cancelled; else 'failed'. */
@@ -221,7 +194,7 @@ export interface SweepResult {
   points: SweepPoint[];
   rows: SweepRow[];
   /** Completed (computed or cached) results, in grid order. */
-  results: ExperimentResult[];
+  results: CompletedResult[];
   seconds: number;
 }
 
@@ -245,18 +218,8 @@ export function sweepRow(point: SweepPoint): SweepRow {
     index: point.index,
     label: point.label,
     status: point.status,
-    padWidth: config.pad?.width ?? 0,
+    ...settingsOf(config),
     padMode: config.pad?.mode ?? null,
-    padShift: config.pad?.shift ?? 0,
-    noisePlacement: config.noisePlacement,
-    lossRegion: config.lossRegion,
-    noiseFactor: config.noiseFactor,
-    loss: config.loss,
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    trainSamples: config.trainSamples,
-    testSamples: config.testSamples,
-    seed: config.seed,
     pixels: imageSide(config) ** 2,
     perPixel: ledger?.perPixel ?? null,
     perImage: ledger?.perImage ?? null,
@@ -264,7 +227,7 @@ export function sweepRow(point: SweepPoint): SweepRow {
     borderPerImage: ledger ? (ledger.regions.border?.perImage ?? 0) : null,
     floorPerImage: ledger?.floor.perImage ?? null,
     excessPerImage: ledger?.excess.perImage ?? null,
-    testLoss: point.result?.testLoss ?? null,
+    testLoss: point.result?.status === 'completed' ? point.result.testLoss : null,
     node: point.node ?? null,
     seconds: point.seconds,
     error: point.error ?? null,
@@ -274,12 +237,13 @@ export function sweepRow(point: SweepPoint): SweepRow {
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Runs every point of `grid` (on top of `options.base`) and resolves with the table of
- * their ledgers. Never rejects because of one point: a failed point carries its error.
+ * Runs every point of `grid` (on top of `options.base`), or exactly the configs given (as a
+ * notebook's `runs` cell lists them with expandGrid), and resolves with the table of their
+ * ledgers. Never rejects because of one point: a failed point carries its error.
  */
-export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promise<SweepResult> {
+export async function sweep(grid: SweepGrid | readonly ExperimentConfigInput[], options: SweepOptions = {}): Promise<SweepResult> {
   const started = performance.now();
-  const configs = expandGrid(grid, options.base);
+  const configs = Array.isArray(grid) ? distinct(grid.map((config) => normaliseConfig(config))) : expandGrid(grid as SweepGrid, options.base);
   const executor = options.executor ?? inProcessExecutor();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const warn = options.warn ?? warnOnStderr;
@@ -335,7 +299,7 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
         status,
         result,
         seconds: (performance.now() - pointStarted) / 1000,
-        ...(result.message && status !== 'completed' ? { error: result.message } : {}),
+        ...(result.status !== 'completed' ? { error: result.message } : {}),
       });
     } catch (error) {
       const aborted = controller.signal.aborted;
@@ -374,7 +338,7 @@ export async function sweep(grid: SweepGrid, options: SweepOptions = {}): Promis
     executor: executor.name,
     points,
     rows: points.map(sweepRow),
-    results: points.filter((p) => p.result?.status === 'completed').map((p) => p.result!),
+    results: points.flatMap((p) => (p.result?.status === 'completed' ? [p.result] : [])),
     seconds: (performance.now() - started) / 1000,
   };
   emit({ type: 'done', result });

@@ -10,11 +10,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TrainingProgress } from '../training/fit.js';
-import { isExperimentResult, type ExperimentResult } from './result.js';
+import { isExperimentResult, type ExperimentResult } from '../results/result.js';
 import { runExperiment } from './run.js';
-import { resultPath } from './cache.js';
-import { PACKAGE_ROOT } from './build.js';
-import { decodeEntry, readEntry, writeEntry } from './store.js';
+import { resultPath } from '../cache/lookup.js';
+import { PACKAGE_ROOT } from '../identity/build.js';
+import { decodeEntry, readEntry, writeEntry } from '../entries.js';
 import type { SweepExecutor, SweepTask } from './sweep.js';
 
 const CLI = join(PACKAGE_ROOT, 'bin', 'losslens.js');

@@ -1,8 +1,10 @@
 /**
- * The Keras tutorial's denoising autoencoder, rebuilt in tfjs with the choices Keras makes
- * silently: glorotUniform kernels (tfjs layers default to glorotNormal in some versions of
- * their docs, and their seeds are not derived from one run seed), zero biases, Adam with
- * epsilon 1e-7 (tfjs's default epsilon is 1e-8), and Keras's layer names.
+ * The Keras tutorial's denoising autoencoder as one value: its input size, layer stack, loss,
+ * Adam's settings and how its weights start. Training lowers exactly this (training/graph.ts),
+ * with the choices Keras makes silently: glorotUniform kernels (one seed per layer, derived from
+ * the run's seed), zero biases, Adam with epsilon 1e-7 (tfjs's default is 1e-8), and Keras's
+ * layer names. model/layers.ts builds the same model in tfjs-layers where one is wanted (the
+ * Keras parity test, the stock benchmark).
  */
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
@@ -21,23 +23,18 @@ export function lossNameMessage(value: unknown, what = 'loss'): string {
   return `${what} must be one of ${LOSS_NAMES.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`;
 }
 
-export interface AutoencoderOptions {
-  /** Input height in pixels; a multiple of the layers' total pooling factor (4 for the tutorial's two 2×2 poolings). */
-  height: number;
-  /** Input width in pixels; likewise. */
-  width: number;
-  /** Seeds every kernel initialiser, one derived seed per layer. */
-  seed: number;
-  loss?: LossName;
-  learningRate?: number;
-  /** The layer stack; default the tutorial's. */
-  layers?: readonly LayerSpec[];
+/** Adam's hyperparameters, named as tfjs's Adam names them. */
+export interface AdamConfig {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
 
 /** Keras's defaults for `optimizer='adam'`. */
-export const KERAS_ADAM = { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+export const KERAS_ADAM: Readonly<AdamConfig> = Object.freeze({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
 
-/** One layer of a conv autoencoder, as data: the graph training lowers and the tfjs-layers model are built from the same list. */
+/** One layer of a conv autoencoder, as data. */
 export type LayerSpec =
   | { kind: 'conv'; filters: number; kernelSize: number; activation: 'relu' | 'sigmoid' }
   | { kind: 'maxPool'; size: number }
@@ -56,8 +53,57 @@ export const TUTORIAL_LAYERS: readonly LayerSpec[] = [
   { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
 ];
 
-/** Keras's layer names: the first of a kind has the bare name, later ones count up from _1. */
+export interface AutoencoderOptions {
+  /** Input height in pixels; a multiple of the layers' total pooling factor (4 for the tutorial's two 2×2 poolings). */
+  height: number;
+  /** Input width in pixels; likewise. */
+  width: number;
+  /** Seeds every kernel initialiser, one derived seed per layer. */
+  seed: number;
+  /** Default binaryCrossentropy. */
+  loss?: LossName;
+  /** Adam's learning rate; default Keras's 0.001. */
+  learningRate?: number;
+  /** The layer stack; default the tutorial's. */
+  layers?: readonly LayerSpec[];
+}
+
+/** One layer of the built model: its Keras name and class, output shape and parameters. */
+export interface AutoencoderLayer {
+  /** Keras's name: the first of a kind bare ("conv2d"), later ones counted from _1 ("conv2d_1"). */
+  name: string;
+  /** Keras's class name, as `summary()` prints it. */
+  className: 'Conv2D' | 'MaxPooling2D' | 'UpSampling2D';
+  spec: LayerSpec;
+  /** [height, width, channels] of its output. */
+  outputShape: [number, number, number];
+  /** Its trainable weights, as in `Autoencoder.weights`. */
+  weights: WeightSpec[];
+}
+
+/** A trainable weight: its Keras name ("conv2d/kernel") and shape. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+}
+
+/** The model that trains: everything the training graph, the checkpoints and the summary read. */
+export interface Autoencoder {
+  height: number;
+  width: number;
+  loss: LossName;
+  adam: AdamConfig;
+  /** The seed the initial weights are drawn from. */
+  seed: number;
+  layers: AutoencoderLayer[];
+  /** Every trainable weight in Keras's order (each conv's kernel, then its bias). */
+  weights: WeightSpec[];
+  /** Trainable parameters: 28,353 for the tutorial's layers at any input size. */
+  parameters: number;
+}
+
 const KERAS_NAMES = { conv: 'conv2d', maxPool: 'max_pooling2d', upSample: 'up_sampling2d' } as const;
+const CLASS_NAMES = { conv: 'Conv2D', maxPool: 'MaxPooling2D', upSample: 'UpSampling2D' } as const;
 
 function checkSide(name: 'height' | 'width', value: number, factor: number): void {
   if (!Number.isInteger(value) || value < factor || value % factor !== 0) {
@@ -84,11 +130,12 @@ function checkLayers(layers: readonly LayerSpec[]): void {
 }
 
 /**
- * Builds and compiles a conv autoencoder for `height`×`width`×1 inputs from `layers`
- * (default: the tutorial's Conv2D 32 → MaxPool 2 → Conv2D 32 → MaxPool 2 → Conv2D 32 →
- * UpSampling 2 → Conv2D 32 → UpSampling 2 → Conv2D 1 sigmoid, 28,353 parameters whatever the input size).
+ * The conv autoencoder for `height`×`width`×1 inputs built from `layers` (default: the
+ * tutorial's Conv2D 32 → MaxPool 2 → Conv2D 32 → MaxPool 2 → Conv2D 32 → UpSampling 2 →
+ * Conv2D 32 → UpSampling 2 → Conv2D 1 sigmoid, 28,353 parameters whatever the input size),
+ * trained with `loss` and Keras's Adam. A description: `initialWeights` draws its weights.
  */
-export function buildAutoencoder(options: AutoencoderOptions): tfn.LayersModel {
+export function buildAutoencoder(options: AutoencoderOptions): Autoencoder {
   const { height, width, seed, loss = 'binaryCrossentropy', learningRate = KERAS_ADAM.learningRate, layers = TUTORIAL_LAYERS } = options;
   checkLayers(layers);
   const factor = layers.reduce((f, l) => (l.kind === 'maxPool' ? f * l.size : f), 1);
@@ -98,39 +145,51 @@ export function buildAutoencoder(options: AutoencoderOptions): tfn.LayersModel {
   if (!(learningRate > 0 && Number.isFinite(learningRate))) {
     throw new RangeError(`buildAutoencoder: learningRate must be a positive number, got ${learningRate}`);
   }
-
   const counts = { conv: 0, maxPool: 0, upSample: 0 };
-  const nameOf = (kind: LayerSpec['kind']) => {
-    const n = counts[kind]++;
-    return n === 0 ? KERAS_NAMES[kind] : `${KERAS_NAMES[kind]}_${n}`;
-  };
-  const layerOf = (spec: LayerSpec) => {
-    const name = nameOf(spec.kind);
-    switch (spec.kind) {
-      case 'conv':
-        return tf.layers.conv2d({
-          name,
-          filters: spec.filters,
-          kernelSize: spec.kernelSize,
-          padding: 'same',
-          activation: spec.activation,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, name) }),
-          biasInitializer: 'zeros',
-        });
-      case 'maxPool':
-        return tf.layers.maxPooling2d({ name, poolSize: spec.size, padding: 'same' });
-      case 'upSample':
-        return tf.layers.upSampling2d({ name, size: [spec.size, spec.size] });
+  let shape: [number, number, number] = [height, width, 1];
+  const built = layers.map((spec): AutoencoderLayer => {
+    const n = counts[spec.kind]++;
+    const name = n === 0 ? KERAS_NAMES[spec.kind] : `${KERAS_NAMES[spec.kind]}_${n}`;
+    const [h, w, channels] = shape;
+    let weights: WeightSpec[] = [];
+    if (spec.kind === 'conv') {
+      weights = [
+        { name: `${name}/kernel`, shape: [spec.kernelSize, spec.kernelSize, channels, spec.filters] },
+        { name: `${name}/bias`, shape: [spec.filters] },
+      ];
+      shape = [h, w, spec.filters];
+    } else if (spec.kind === 'maxPool') {
+      shape = [Math.ceil(h / spec.size), Math.ceil(w / spec.size), channels];
+    } else {
+      shape = [h * spec.size, w * spec.size, channels];
     }
-  };
-
-  const input = tf.input({ name: 'input_layer', shape: [height, width, 1] });
-  const decoded = layers.reduce<tfn.SymbolicTensor>((x, spec) => layerOf(spec).apply(x) as tfn.SymbolicTensor, input);
-
-  const model = tf.model({ name: 'functional', inputs: input, outputs: decoded });
-  model.compile({
-    optimizer: tf.train.adam(learningRate, KERAS_ADAM.beta1, KERAS_ADAM.beta2, KERAS_ADAM.epsilon),
-    loss,
+    return { name, className: CLASS_NAMES[spec.kind], spec, outputShape: shape, weights };
   });
-  return model;
+  const weights = built.flatMap((layer) => layer.weights);
+  return {
+    height,
+    width,
+    loss,
+    adam: { ...KERAS_ADAM, learningRate },
+    seed,
+    layers: built,
+    weights,
+    parameters: weights.reduce((sum, weight) => sum + weight.shape.reduce((a, b) => a * b, 1), 0),
+  };
+}
+
+/**
+ * The weights training starts from, as Keras's Conv2D makes them: glorotUniform kernels
+ * (uniform in ±√(6 / (fan in + fan out)), fans counting the kernel's receptive field), drawn
+ * with a seed derived from the model's seed and the layer's name, and zero biases. The caller
+ * owns the tensors.
+ */
+export function initialWeights(model: Autoencoder): tfn.Tensor[] {
+  return model.layers.flatMap((layer) => {
+    if (layer.weights.length === 0) return [];
+    const [kernel, bias] = layer.weights;
+    const [kh, kw, inChannels, outChannels] = kernel.shape;
+    const limit = Math.sqrt(3 / Math.max(1, (kh * kw * inChannels + kh * kw * outChannels) / 2));
+    return [tf.randomUniform(kernel.shape, -limit, limit, 'float32', deriveSeed(model.seed, layer.name)), tf.zeros(bias.shape)];
+  });
 }

@@ -4,6 +4,7 @@
  * base64 of their float32 bytes, so a checkpoint is plain JSON and round-trips bit for bit.
  */
 import type * as tfn from '@tensorflow/tfjs-node';
+import type { Autoencoder } from '../model/autoencoder.js';
 import { decodeFloat32, encodeFloat32, Float32DecodeError } from '@losslens/protocol/float32';
 import { tf } from '../tf.js';
 
@@ -93,11 +94,6 @@ export function checkTensorsMatch(
   }
 }
 
-/** What a checkpoint of `model` holds a tensor for: its trainable weights, by their original names. */
-export function checkpointTensors(model: tfn.LayersModel): { name: string; shape: number[] }[] {
-  return model.trainableWeights.map((weight) => ({ name: weight.originalName, shape: weight.shape.slice() as number[] }));
-}
-
 /**
  * Throws a RangeError saying what does not fit when `checkpoint` (read from disk, so of
  * any shape) cannot restore weights and Adam moments named and shaped as `expected`,
@@ -130,5 +126,25 @@ export function checkCheckpointFits(checkpoint: TrainingCheckpoint, expected: re
   }
   if (!Number.isInteger(optimizer.iterations) || optimizer.iterations! < 0) {
     throw new RangeError(`the checkpoint's optimizer iterations must be a non-negative integer, got ${optimizer.iterations}`);
+  }
+}
+
+export class CheckpointMismatchError extends Error {
+  override name = 'CheckpointMismatchError';
+}
+
+/**
+ * Throws a CheckpointMismatchError, naming `path` and the fix, when `checkpoint` cannot
+ * restore `model` (another model's weights, a damaged tensor, a changed optimizer).
+ */
+export function checkResumable(checkpoint: TrainingCheckpoint, model: Autoencoder, path: string): void {
+  try {
+    checkCheckpointFits(checkpoint, model.weights);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new CheckpointMismatchError(
+      `checkpoint ${path} does not fit this configuration's model (${why.replace(/\.$/, '')}); ` +
+        'run again with --force (force: true in code) to start over, or delete the file',
+    );
   }
 }

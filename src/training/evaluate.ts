@@ -5,7 +5,15 @@
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import type { BorderWidths } from '@losslens/protocol/border';
-import { graphSession, modelWeights, weightInputs } from './session.js';
+import type { Autoencoder } from '../model/autoencoder.js';
+import { graphSession, weightInputs } from './session.js';
+
+/** A model with weights: what fit returns, and what evaluation and prediction run. */
+export interface TrainedAutoencoder {
+  model: Autoencoder;
+  /** In the model's weight order (Autoencoder.weights). */
+  weights: readonly tfn.Tensor[];
+}
 
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -14,11 +22,11 @@ function checkBatchSize(batchSize: number): void {
 }
 
 /**
- * Mean of the model's compiled loss over every pixel of every sample, as Keras's `evaluate` reports it
+ * Mean of the model's loss over every pixel of every sample, as Keras's `evaluate` reports it
  * (over the pixels inside `lossBorder` only when given, as fit trained with it).
  */
 export async function evaluate(
-  model: tfn.LayersModel,
+  trained: TrainedAutoencoder,
   inputs: tfn.Tensor4D,
   targets: tfn.Tensor4D,
   batchSize: number,
@@ -30,8 +38,8 @@ export async function evaluate(
       `evaluate: inputs and targets need the same, non-zero number of samples, got ${inputs.shape[0]} and ${targets.shape[0]}`,
     );
   }
-  const session = await graphSession(model, lossBorder);
-  const weights = weightInputs(session, modelWeights(model).tensors);
+  const session = await graphSession(trained.model, lossBorder);
+  const weights = weightInputs(session, trained.weights);
   const samples = inputs.shape[0];
   let total = 0;
   for (let start = 0; start < samples; start += batchSize) {
@@ -46,10 +54,10 @@ export async function evaluate(
 }
 
 /** The model's outputs (after the sigmoid) for every input, computed `batchSize` at a time. */
-export async function predict(model: tfn.LayersModel, inputs: tfn.Tensor4D, batchSize: number): Promise<tfn.Tensor4D> {
+export async function predict(trained: TrainedAutoencoder, inputs: tfn.Tensor4D, batchSize: number): Promise<tfn.Tensor4D> {
   checkBatchSize(batchSize);
-  const session = await graphSession(model);
-  const weights = weightInputs(session, modelWeights(model).tensors);
+  const session = await graphSession(trained.model);
+  const weights = weightInputs(session, trained.weights);
   const parts: tfn.Tensor4D[] = [];
   for (let start = 0; start < inputs.shape[0]; start += batchSize) {
     const x = tf.slice(inputs, start, Math.min(batchSize, inputs.shape[0] - start));

@@ -9,6 +9,7 @@ import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
 import type { BorderWidths } from '@losslens/protocol/border';
 import type { EpochRecord, TrainingCheckpoint } from './checkpoint.js';
+import { initialWeights, type Autoencoder } from '../model/autoencoder.js';
 import { graphSession, TrainingState, type GraphSession } from './session.js';
 import { epochOrder } from './shuffle.js';
 
@@ -49,6 +50,8 @@ export interface FitResult {
   history: EpochRecord[];
   status: 'completed' | 'interrupted' | 'diverged';
   message?: string;
+  /** The weights training ended with, in the model's order; the caller disposes them. */
+  weights: tfn.Tensor[];
 }
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -149,59 +152,73 @@ async function trainEpoch({ session, state, inputs, targets, order, batchSize, e
   return { kind: 'finished', loss: lossSum / seen };
 }
 
-export async function fit(model: tfn.LayersModel, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, options: FitOptions): Promise<FitResult> {
-  checkOptions(inputs, targets, options);
+/** The epoch loop; `state` holds the weights it ends with. */
+async function trainEpochs(
+  session: GraphSession,
+  state: TrainingState,
+  inputs: tfn.Tensor4D,
+  targets: tfn.Tensor4D,
+  options: FitOptions,
+): Promise<Omit<FitResult, 'weights'>> {
   const { epochs, batchSize, seed, onProgress, signal, resume, onEpochEnd } = options;
-  const session = await graphSession(model, options.lossBorder ?? null);
-  const state = TrainingState.of(model);
   const history: EpochRecord[] = [];
   const samples = inputs.shape[0];
   const batches = Math.ceil(samples / batchSize);
+  if (resume) {
+    state.restore(resume.weights, resume.optimizer);
+    history.push(...resume.history.map((record) => ({ ...record })));
+  }
+  const clock = new ProgressClock((epochs - history.length) * samples, onProgress, { epochs, batches });
+  for (let epoch = history.length; epoch < epochs; epoch++) {
+    const started = performance.now();
+    const order = epochOrder(samples, seed, epoch);
+    const outcome = await trainEpoch({ session, state, inputs, targets, order, batchSize, epoch, clock, signal });
+    if (outcome.kind === 'interrupted') {
+      return {
+        history,
+        status: 'interrupted',
+        message: `interrupted in epoch ${epoch + 1} after ${outcome.batch} of ${batches} batches; kept the ${history.length} finished epoch(s)`,
+      };
+    }
+    if (outcome.kind === 'diverged') {
+      return {
+        history,
+        status: 'diverged',
+        message:
+          `training diverged: ${Number.isFinite(outcome.loss) ? `a gradient became non-finite (loss ${outcome.loss})` : `the loss became ${outcome.loss}`} ` +
+          `at epoch ${epoch + 1}, batch ${outcome.batch + 1} of ${batches}; ` +
+          `kept the ${history.length} finished epoch(s) and the weights from before that batch. ` +
+          'Try a lower learning rate or check the data for NaN/Inf values.',
+      };
+    }
+    history.push({ epoch: epoch + 1, loss: outcome.loss, seconds: (performance.now() - started) / 1000 });
+    clock.report('batch', epoch, batches, outcome.loss);
+    await onEpochEnd?.({
+      epoch: history.length,
+      weights: state.serializedWeights(),
+      optimizer: state.optimizerState(),
+      history: history.map((r) => ({ ...r })),
+    });
+    clock.report('epoch', epoch, batches, outcome.loss);
+  }
+  return { history, status: 'completed' };
+}
+
+/**
+ * Trains `model` from its initial weights (initialWeights), or from `options.resume`, and
+ * resolves with its history and the weights it ended with (the caller disposes them): after the
+ * last epoch, or, when interrupted or diverged, after the last finished batch before that.
+ */
+export async function fit(model: Autoencoder, inputs: tfn.Tensor4D, targets: tfn.Tensor4D, options: FitOptions): Promise<FitResult> {
+  checkOptions(inputs, targets, options);
+  const session = await graphSession(model, options.lossBorder ?? null);
+  const start = initialWeights(model);
+  const state = TrainingState.of(model, start);
+  tf.dispose(start);
   try {
-    if (resume) {
-      state.restore(resume.weights, resume.optimizer);
-      history.push(...resume.history.map((record) => ({ ...record })));
-    }
-    const clock = new ProgressClock((epochs - history.length) * samples, onProgress, { epochs, batches });
-    for (let epoch = history.length; epoch < epochs; epoch++) {
-      const started = performance.now();
-      const order = epochOrder(samples, seed, epoch);
-      const outcome = await trainEpoch({ session, state, inputs, targets, order, batchSize, epoch, clock, signal });
-      if (outcome.kind === 'interrupted') {
-        return {
-          history,
-          status: 'interrupted',
-          message: `interrupted in epoch ${epoch + 1} after ${outcome.batch} of ${batches} batches; kept the ${history.length} finished epoch(s)`,
-        };
-      }
-      if (outcome.kind === 'diverged') {
-        return {
-          history,
-          status: 'diverged',
-          message:
-            `training diverged: ${Number.isFinite(outcome.loss) ? `a gradient became non-finite (loss ${outcome.loss})` : `the loss became ${outcome.loss}`} ` +
-            `at epoch ${epoch + 1}, batch ${outcome.batch + 1} of ${batches}; ` +
-            `kept the ${history.length} finished epoch(s) and the weights from before that batch. ` +
-            'Try a lower learning rate or check the data for NaN/Inf values.',
-        };
-      }
-      history.push({ epoch: epoch + 1, loss: outcome.loss, seconds: (performance.now() - started) / 1000 });
-      clock.report('batch', epoch, batches, outcome.loss);
-      if (onEpochEnd) {
-        // The model holds each finished epoch's weights, as Keras's do in an on_epoch_end callback (e.g. to evaluate it).
-        state.assignTo(model);
-        await onEpochEnd({
-          epoch: history.length,
-          weights: state.serializedWeights(),
-          optimizer: state.optimizerState(),
-          history: history.map((r) => ({ ...r })),
-        });
-      }
-      clock.report('epoch', epoch, batches, outcome.loss);
-    }
-    return { history, status: 'completed' };
+    const outcome = await trainEpochs(session, state, inputs, targets, options);
+    return { ...outcome, weights: state.takeWeights() };
   } finally {
-    state.assignTo(model);
     state.dispose();
   }
 }

@@ -14,17 +14,9 @@
  * loss with respect to the logits; the session's optimizer (Grappler, oneDNN rewrites)
  * fuses and parallelises them as it does for a Keras tf.function.
  */
-import type { LayerSpec, LossName } from '../model/autoencoder.js';
+import type { AdamConfig, LayerSpec, LossName } from '../model/autoencoder.js';
 import type { BorderWidths } from '@losslens/protocol/border';
 import { savedModelBytes, type Attr, type DType, type NodeSpec, type SignatureSpec, type TensorSpec } from './tfProto.js';
-
-/** Adam's hyperparameters, named as tfjs's Adam reports them. */
-export interface AdamConfig {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
 
 export interface GraphModel {
   height: number;

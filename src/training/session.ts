@@ -1,5 +1,5 @@
 /**
- * Runs the graph of graph.ts: builds it for a tfjs-layers model, writes it once as a
+ * Runs the graph of graph.ts: builds it for a model description, writes it once as a
  * SavedModel folder keyed by its content (a cache artefact under the OS temp folder), loads
  * it through tfjs-node's public `tf.node.loadSavedModel`, and steps, evaluates and predicts
  * with it. The graph is stateless: weights and Adam's moments live here as tensors and go in
@@ -11,100 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../tf.js';
-import { isLossName, lossNameMessage, type LayerSpec, type LossName } from '../model/autoencoder.js';
+import type { Autoencoder } from '../model/autoencoder.js';
 import { checkTensorsMatch, deserializeTensor, serializeTensor, type AdamState, type SerializedTensor } from './checkpoint.js';
 import type { BorderWidths } from '@losslens/protocol/border';
-import { lowerModel, type AdamConfig, type GraphModel } from './graph.js';
+import { lowerModel } from './graph.js';
 import { SERVE_TAG } from './tfProto.js';
 
 export class TrainingGraphError extends Error {
   override name = 'TrainingGraphError';
-}
-
-/** The loss the model was compiled with, checked to be one losslens trains with. */
-export function compiledLoss(model: tfn.LayersModel): LossName {
-  const loss = model.loss as unknown;
-  if (!isLossName(loss)) throw new TypeError(`${lossNameMessage(loss, "the model's compiled loss")} (compile it as buildAutoencoder does)`);
-  return loss;
-}
-
-function adamConfig(model: tfn.LayersModel): AdamConfig {
-  const optimizer = model.optimizer as tfn.Optimizer | undefined;
-  const config = optimizer?.getConfig() as Partial<AdamConfig> | undefined;
-  if (optimizer?.getClassName() !== 'Adam' || !config) {
-    throw new TypeError(`the model must be compiled with an Adam optimizer (as buildAutoencoder does), got ${optimizer?.getClassName()}`);
-  }
-  const { learningRate, beta1, beta2, epsilon } = config as AdamConfig;
-  return { learningRate, beta1, beta2, epsilon };
-}
-
-/** The parts of tfjs-layers' layers that the graph reproduces. */
-interface LayerConfig {
-  name: string;
-  filters: number;
-  kernelSize: number[];
-  strides: number[];
-  poolSize: number[];
-  size: number[];
-  padding: string;
-  dilationRate: number[];
-  dataFormat: string;
-  useBias: boolean;
-  interpolation: string;
-  activation: { getClassName(): string };
-}
-
-function layerSpec(layer: tfn.layers.Layer, isLast: boolean): LayerSpec {
-  const l = layer as unknown as LayerConfig;
-  const square = (pair: number[]) => pair[0] === pair[1];
-  const unsupported = (what: string) =>
-    new TypeError(
-      `layer ${l.name}: losslens's training graph does not support ${what} (build the model with buildAutoencoder and a LayerSpec list)`,
-    );
-  if (l.dataFormat !== undefined && l.dataFormat !== 'channelsLast') throw unsupported(`data format ${l.dataFormat}`);
-  switch (layer.getClassName()) {
-    case 'Conv2D': {
-      const activation = l.activation.getClassName();
-      if (
-        !square(l.kernelSize) ||
-        l.strides.some((s) => s !== 1) ||
-        l.dilationRate.some((d) => d !== 1) ||
-        l.padding !== 'same' ||
-        !l.useBias
-      ) {
-        throw unsupported("a Conv2D other than square-kernel, stride-1, 'same', with bias");
-      }
-      if (activation !== (isLast ? 'sigmoid' : 'relu')) throw unsupported(`a ${activation} activation here (relu inside, sigmoid last)`);
-      return { kind: 'conv', filters: l.filters, kernelSize: l.kernelSize[0], activation: isLast ? 'sigmoid' : 'relu' };
-    }
-    case 'MaxPooling2D':
-      if (!square(l.poolSize) || l.strides[0] !== l.poolSize[0] || l.strides[1] !== l.poolSize[1] || l.padding !== 'same') {
-        throw unsupported("a MaxPooling2D other than square, 'same', with strides equal to its size");
-      }
-      return { kind: 'maxPool', size: l.poolSize[0] };
-    case 'UpSampling2D':
-      if (!square(l.size) || l.interpolation !== 'nearest') throw unsupported('an UpSampling2D other than square nearest');
-      return { kind: 'upSample', size: l.size[0] };
-    default:
-      throw unsupported(`a ${layer.getClassName()} layer`);
-  }
-}
-
-/** What the graph needs to know of a model built by buildAutoencoder. */
-export function graphModelOf(model: tfn.LayersModel): GraphModel {
-  const [, height, width, channels] = model.inputs[0].shape;
-  if (typeof height !== 'number' || typeof width !== 'number' || channels !== 1) {
-    throw new TypeError(`the model's input must be [null, height, width, 1], got [${model.inputs[0].shape}]`);
-  }
-  // A functional model lists its InputLayer, a Sequential one does not.
-  const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
-  return {
-    height,
-    width,
-    layers: layers.map((layer, i) => layerSpec(layer, i === layers.length - 1)),
-    loss: compiledLoss(model),
-    adam: adamConfig(model),
-  };
 }
 
 type SavedModel = Awaited<ReturnType<typeof tf.node.loadSavedModel>>;
@@ -152,11 +66,18 @@ export async function loadGraph(directory: string, names: GraphSession['names'])
 }
 
 /**
- * The loaded graph for `model`'s description; built, written and loaded once per process.
+ * The loaded graph for `model`; built, written and loaded once per process.
  * `lossBorder` restricts the loss (and its gradient) to the pixels inside that border.
  */
-export function graphSession(model: tfn.LayersModel, lossBorder: BorderWidths | null = null): Promise<GraphSession> {
-  const lowered = lowerModel({ ...graphModelOf(model), ...(lossBorder ? { lossBorder } : {}) });
+export function graphSession(model: Autoencoder, lossBorder: BorderWidths | null = null): Promise<GraphSession> {
+  const lowered = lowerModel({
+    height: model.height,
+    width: model.width,
+    layers: model.layers.map((layer) => layer.spec),
+    loss: model.loss,
+    adam: model.adam,
+    ...(lossBorder ? { lossBorder } : {}),
+  });
   const key = createHash('sha256').update(lowered.bytes).digest('hex').slice(0, 16);
   let session = sessions.get(key);
   if (!session) {
@@ -174,12 +95,6 @@ export function weightInputs(session: GraphSession, weights: readonly tfn.Tensor
   return Object.fromEntries(session.names.weights.map((name, i) => [name, weights[i]]));
 }
 
-/** The model's trainable weights, in the graph's order. */
-export function modelWeights(model: tfn.LayersModel): { names: string[]; tensors: tfn.Tensor[] } {
-  const weights = model.trainableWeights;
-  return { names: weights.map((w) => w.originalName), tensors: weights.map((w) => w.read()) };
-}
-
 /** Everything a training step changes: the weights, Adam's moments and its step counter. */
 export class TrainingState {
   private constructor(
@@ -190,9 +105,10 @@ export class TrainingState {
     public iterations: number,
   ) {}
 
-  /** The model's weights with fresh (zero) moments. */
-  static of(model: tfn.LayersModel): TrainingState {
-    const { names, tensors } = modelWeights(model);
+  /** `weights` of `model` (copied) with fresh (zero) moments. */
+  static of(model: Autoencoder, weights: readonly tfn.Tensor[]): TrainingState {
+    const names = model.weights.map((weight) => weight.name);
+    const tensors = weights;
     return new TrainingState(
       names,
       tensors.map((t) => t.clone()),
@@ -256,9 +172,11 @@ export class TrainingState {
     return { loss, finite };
   }
 
-  /** Writes the weights into the model's variables. */
-  assignTo(model: tfn.LayersModel): void {
-    model.trainableWeights.forEach((weight, i) => weight.write(this.weights[i]));
+  /** The weights, handed to the caller, who disposes them; the state keeps its moments until disposed. */
+  takeWeights(): tfn.Tensor[] {
+    const weights = this.weights;
+    this.weights = [];
+    return weights;
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveComparisonOutput } from '../../src/cli/archive.js';
 import type { NotebookPlan } from '../../src/cli/plan.js';
-import { ResultsArchive } from '../../src/experiments/archive.js';
+import { ResultsArchive } from '../../src/cache/archive.js';
 import { buildLibrary, runCli } from '../helpers/cli.js';
 
 const root = join(__dirname, '..', '..');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, cliBin, runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/python.js';
 import type { ExperimentComparison } from '../../src/experiments/compare.js';
-import type { ExperimentResult } from '../../src/experiments/result.js';
+import type { ExperimentResult } from '../../src/results/result.js';
 import type { ResultMetric, SeedSummary } from '../../src/experiments/seeds.js';
 
 /** What `losslens reproduce --json` prints (src/cli/main.ts builds it inline). */

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';
 import { runPython } from '../helpers/python.js';
 import type * as RunModule from '../../src/experiments/run.js';
-import type * as CacheModule from '../../src/experiments/cache.js';
-import type * as IdentityModule from '../../src/experiments/identity.js';
+import type * as CacheModule from '../../src/cache/lookup.js';
+import type * as IdentityModule from '../../src/identity/identity.js';
 
 const root = join(__dirname, '..', '..');
 const folder = mkdtempSync(join(tmpdir(), 'losslens-plan-'));

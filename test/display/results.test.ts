@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOSSPLOT_MIME, type LossPlotPayload, TENSOR_MIME, type TensorPayload } from '@losslens/protocol';
 import { runExperiment } from '../../src/experiments/run.js';
-import type { ExperimentResult } from '../../src/experiments/result.js';
+import type { ExperimentResult } from '../../src/results/result.js';
 import { setDisplaySink } from '../../src/display/channel.js';
 import type { MimeBundle } from '../../src/display/bundle.js';
 import { ledgerTable, lossCurves, showLossCurves, showLossMaps, showSamples } from '../../src/display/results.js';

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEntry, writeEntry } from '../../src/experiments/store.js';
-import { canonicalJson, changedSettings, runKey } from '../../src/experiments/key.js';
-import { ConfigError, DEFAULT_CONFIG, normaliseConfig, questionConfigs } from '../../src/experiments/config.js';
+import { readEntry, writeEntry } from '../../src/entries.js';
+import { canonicalJson, changedSettings, runKey } from '../../src/results/key.js';
+import { ConfigError, DEFAULT_CONFIG, normaliseConfig, questionConfigs } from '../../src/settings/config.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -3,7 +3,7 @@
  * images for which edge padding and zero padding give different inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { describeFrameCount, imagesTouchingFrame } from '../../src/experiments/frame.js';
+import { describeFrameCount, imagesTouchingFrame } from '../../src/studies/frame.js';
 import { pad } from '../../src/transforms/pad.js';
 import { tf } from '../../src/tf.js';
 

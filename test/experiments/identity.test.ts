@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBuild, runningBuild, StaleBuildError } from '../../src/experiments/build.js';
+import { recordBuild, runningBuild, StaleBuildError } from '../../src/identity/build.js';
 import {
   FINGERPRINT_TOLERANCE,
   identityOf,
@@ -16,7 +16,7 @@ import {
   resultsIdentity,
   runFingerprint,
   type ResultsIdentity,
-} from '../../src/experiments/identity.js';
+} from '../../src/identity/identity.js';
 import { runCli } from '../helpers/cli.js';
 import { sourceTree, type SourceTree } from '../helpers/sourceTree.js';
 

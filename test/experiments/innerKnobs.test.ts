@@ -13,9 +13,9 @@ import {
   padBorder,
   QUESTION_PAD,
   type ExperimentConfigInput,
-} from '../../src/experiments/config.js';
-import { runKey } from '../../src/experiments/key.js';
-import { runLabels } from '../../src/experiments/labels.js';
+} from '../../src/settings/config.js';
+import { runKey } from '../../src/results/key.js';
+import { runLabels } from '../../src/settings/labels.js';
 import { expandGrid } from '../../src/experiments/sweep.js';
 
 const padded = (extra: ExperimentConfigInput = {}) => normaliseConfig({ pad: { ...QUESTION_PAD }, ...extra });

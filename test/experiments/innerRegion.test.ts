@@ -12,9 +12,9 @@ import {
   innerRegionGaps,
   VERDICT_NAMES,
   type InnerFamilyId,
-} from '../../src/experiments/innerRegion.js';
-import { describeConfig, normaliseConfig } from '../../src/experiments/config.js';
-import type { ExperimentResult } from '../../src/experiments/result.js';
+} from '../../src/studies/innerRegion.js';
+import { describeConfig, normaliseConfig } from '../../src/settings/config.js';
+import type { ExperimentResult } from '../../src/results/result.js';
 import { withSeeds } from '../../src/experiments/seeds.js';
 import { innerGapBundle, innerGapPoints, innerGapTable } from '../../src/display/innerGap.js';
 import { innerGapSpec, PayloadError } from '@losslens/protocol';

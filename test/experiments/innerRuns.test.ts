@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiments/run.js';
-import type { ExperimentConfigInput } from '../../src/experiments/config.js';
+import type { ExperimentConfigInput } from '../../src/settings/config.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-inner-runs-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));

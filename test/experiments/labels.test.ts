@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../../src/experiments/config.js';
-import { runLabel, runLabels } from '../../src/experiments/labels.js';
+import { DEFAULT_CONFIG, normaliseConfig, type ExperimentConfigInput } from '../../src/settings/config.js';
+import { runLabel, runLabels } from '../../src/settings/labels.js';
 
 const configs = (...inputs: ExperimentConfigInput[]) => inputs.map((input) => normaliseConfig(input));
 const padded = { pad: { width: 2, mode: 'edge' as const } };

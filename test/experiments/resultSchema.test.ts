@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExperimentResult } from '../../src/experiments/result.js';
+import { isExperimentResult } from '../../src/results/result.js';
 
 const KEY = 'a'.repeat(24);
 const ledger = { loss: 'binaryCrossentropy', perPixel: 0.1, perImage: 78.4, regions: { inner: {}, border: null } };

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment, type RunOptions } from '../../src/experiments/run.js';
-import { checkpointPath, resultPath } from '../../src/experiments/cache.js';
+import { checkpointPath, resultPath } from '../../src/cache/lookup.js';
 import { decodeFloat32 } from '@losslens/protocol';
-import { computeSeconds, deserializeLossMaps, trainingSeconds } from '../../src/experiments/result.js';
+import { computeSeconds, deserializeLossMaps, trainingSeconds } from '../../src/results/result.js';
 import { lossMapTensors } from '../../src/accounting/ledger.js';
-import type { ExperimentConfigInput } from '../../src/experiments/config.js';
+import type { ExperimentConfigInput } from '../../src/settings/config.js';
 import { tf } from '../../src/tf.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-run-'));

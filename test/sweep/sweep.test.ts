@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandGrid, sweep, SweepGridError, type SweepEvent, type SweepExecutor } from '../../src/experiments/sweep.js';
 import { acceptEntry, inProcessExecutor } from '../../src/experiments/sweepExecutors.js';
-import { resultPath } from '../../src/experiments/cache.js';
-import { resultsIdentity } from '../../src/experiments/identity.js';
+import { resultPath } from '../../src/cache/lookup.js';
+import { resultsIdentity } from '../../src/identity/identity.js';
 import { dilutionPoints, dilutionBundle } from '../../src/display/dilution.js';
 import { SweepTracker, sweepTable } from '../../src/display/sweepProgress.js';
 

@@ -23,8 +23,4 @@ export {
 /** Colormap tables shared by the kernel's PNG/SVG figures and the extension's canvas. */
 export { colorOf, colorTable, NON_FINITE_COLOR, tableIndex, TABLE_SIZE, type ColorTable, type Rgb } from './colormap.js';
 /** The Vega-Lite loss-plot spec builder and its labels. */
-export { annotationLabel, annotationText, formatPerPixel, lossPlotPayload, lossPlotSpec, MEASURE_LABELS } from './lossplot.js';
-/** The dilution curve's Vega-Lite spec and the question's two runs it marks. */
-export { dilutionSpec, QUESTION_POINTS, type DilutionPoint } from './dilution.js';
-/** The inner-region study's figure: each hypothesis's gap to the 28×28 baseline with its interval. */
-export { innerGapSpec, type InnerGapOptions, type InnerGapPoint } from './innerGap.js';
+export { annotationLabel, annotationText, formatPerPixel, lossPlotPayload, lossPlotSpec, MEASURE_LABELS, VEGA_LITE_SCHEMA } from './lossplot.js';

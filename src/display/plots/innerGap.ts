@@ -3,10 +3,9 @@
  * more (or less) loss per image its model leaves on the original 28×28 pixels than the 28×28
  * baseline, as the mean paired difference over seeds with its 95% interval and one tick per
  * seed, all on one axis so the hypotheses sit side by side against zero and the question's gap.
- * Browser-safe like dilution.ts (inline data only).
+ * Inline data only, like dilution.ts.
  */
-import { VEGA_LITE_SCHEMA } from './lossplot.js';
-import { PayloadError, describeValue } from './validate.js';
+import { describeValue, PayloadError, VEGA_LITE_SCHEMA } from '@losslens/protocol';
 
 /** One configuration's inner-28×28 difference to the baseline. */
 export interface InnerGapPoint {

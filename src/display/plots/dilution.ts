@@ -2,28 +2,11 @@
  * The dilution curve's Vega-Lite spec: mean loss per pixel and loss per image against
  * pad width, one line per pad mode, with the question's two reported runs marked. The
  * wider the easy border, the lower the mean per pixel, while the loss per image hardly
- * moves. Browser-safe like lossplot.ts (inline data only), so the extension can draw it too.
+ * moves. Inline data only, so the page or renderer that draws it fetches nothing.
  */
-import { MEASURE_LABELS, VEGA_LITE_SCHEMA } from './lossplot.js';
-import type { LossMeasure } from './mime.js';
-import { PayloadError, describeValue } from './validate.js';
-
-/** One pad width and mode: numbers averaged over `seeds` runs. */
-export interface DilutionPoint {
-  /** "edge", "constant", …; a pad width of 0 belongs to every mode's line. */
-  mode: string;
-  padWidth: number;
-  pixels: number;
-  perPixel: number;
-  perImage: number;
-  seeds: number;
-}
-
-/** The question's runs as its author reported them (10 epochs × 60,000 images). */
-export const QUESTION_POINTS: readonly { label: string; padWidth: number; pixels: number; perPixel: number }[] = [
-  { label: 'question: 28×28, 0.099 · 784', padWidth: 0, pixels: 784, perPixel: 0.099 },
-  { label: 'question: 32×32 edge, 0.075 · 1024', padWidth: 2, pixels: 1024, perPixel: 0.075 },
-];
+import { describeValue, MEASURE_LABELS, PayloadError, VEGA_LITE_SCHEMA, type LossMeasure } from '@losslens/protocol';
+import { QUESTION_REPORTED } from '../../settings/config.js';
+import type { DilutionPoint } from '../../studies/dilution.js';
 
 const PANEL_WIDTH = 300;
 const PANEL_HEIGHT = 240;
@@ -40,7 +23,7 @@ function checkPoint(point: DilutionPoint, index: number): void {
 function panel(measure: LossMeasure, points: readonly DilutionPoint[]): Record<string, unknown> {
   const x = { field: 'padWidth', type: 'quantitative', title: 'pad width (pixels on each side)', axis: { tickMinStep: 2, format: 'd' } };
   const y = { field: measure, type: 'quantitative', title: MEASURE_LABELS[measure].axis, scale: { zero: false } };
-  const question = QUESTION_POINTS.map((q) => ({ ...q, perImage: q.perPixel * q.pixels }));
+  const question = QUESTION_REPORTED.map((q) => ({ ...q, perImage: q.perPixel * q.pixels }));
   return {
     width: PANEL_WIDTH,
     height: PANEL_HEIGHT,

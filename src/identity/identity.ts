@@ -24,8 +24,8 @@ import { arch, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeTensorFlowVersion, tf } from '../tf.js';
 import { PACKAGE_ROOT, runningBuild } from './build.js';
-import type { Fingerprint } from './fingerprint.js';
-import { readEntry, writeEntry } from './store.js';
+import type { Fingerprint } from '../experiments/fingerprint.js';
+import { readEntry, writeEntry } from '../entries.js';
 
 /** An identity as each stored result carries it: which build computed it, and each fingerprint run's hash. */
 export interface IdentityStamp {

@@ -6,17 +6,11 @@
  * compared with the 28×28 baseline's and with the question's run, paired by seed, and its
  * verdict is read off those two 95% intervals (and again off Bonferroni-adjusted ones).
  */
-import { QUESTION_PAD, type ExperimentConfigInput } from './config.js';
-import { computeSeconds, type ExperimentResult } from './result.js';
-import {
-  CONFIDENCE_LEVEL,
-  confidenceInterval,
-  pairedDifferences,
-  spread,
-  type Interval,
-  type PairedDifferences,
-  type Spread,
-} from './seeds.js';
+import { QUESTION_PAD, type ExperimentConfigInput } from '../settings/config.js';
+import { computeSeconds, type ExperimentResult } from '../results/result.js';
+import { pairedDifferences, type PairedDifferences } from '../experiments/seeds.js';
+import { CONFIDENCE_LEVEL, confidenceInterval, spread, type Interval, type Spread } from '../statistics.js';
+import { formatDifference, formatLevel } from '../format.js';
 
 export type InnerFamilyId =
   'baseline' | 'question' | 'noiseOriginalOnly' | 'noiseBeforePadding' | 'lossOriginal' | 'constantPad' | 'gridAligned';
@@ -168,7 +162,7 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
   const overall: InnerVerdict | null = gap.interval === null ? 'oneSeed' : gap.interval.low > 0 ? null : 'noGap';
   return INNER_FAMILIES.map((family, i) => {
     const runs = results[i];
-    const inner = spread(runs.map((r) => r.ledger!.regions.inner.perImage));
+    const inner = spread(runs.map((r) => (r.status === 'completed' ? r.ledger.regions.inner.perImage : NaN)));
     const difference = i === 0 ? null : pairedDifferences(baseline, runs, 'innerPerImage');
     const againstQuestion = i < 2 ? null : pairedDifferences(question, runs, 'innerPerImage');
     const verdicts = (): [InnerVerdict, InnerVerdict] => {
@@ -191,20 +185,6 @@ export function innerRegionGaps(results: readonly (readonly ExperimentResult[])[
       seconds: runs.reduce((sum, r) => sum + computeSeconds(r), 0),
     };
   });
-}
-
-/** "+0.78", "−0.06": a difference with its sign, to two decimals. */
-export const formatSigned = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`;
-
-/** "95%", "99.5%": a confidence level as a percentage, to one decimal where it has one. */
-export const formatLevel = (level: number) => `${Number((level * 100).toFixed(1))}%`;
-
-/** "+0.78 (95% interval +0.21 to +1.35)", or the mean alone with one seed. */
-export function formatDifference(difference: PairedDifferences): string {
-  const { interval } = difference;
-  return interval
-    ? `${formatSigned(difference.mean)} (${formatLevel(interval.level)} interval ${formatSigned(interval.low)} to ${formatSigned(interval.high)})`
-    : `${formatSigned(difference.mean)} (one seed: no interval)`;
 }
 
 /** Why each verdict reads as it does, in the order the conclusion tells them (its name is VERDICT_NAMES's, as in the table and figure). */

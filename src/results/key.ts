@@ -6,7 +6,7 @@
  * for and its results identity is one this build vouches for (cache.ts).
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_CONFIG, type ExperimentConfig } from './config.js';
+import { DEFAULT_CONFIG, type ExperimentConfig } from '../settings/config.js';
 
 /** JSON with object keys sorted, so equal configs always give equal text. */
 export function canonicalJson(value: unknown): string {

@@ -12,12 +12,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PACKAGE_ROOT } from './build.js';
-import { normaliseConfig, type ExperimentConfig } from './config.js';
-import { isResultsIdentity, matchIdentity, type IdentityMatch, type ResultsIdentity } from './identity.js';
-import { canonicalJson, runKey } from './key.js';
-import { isExperimentResult, type ArchiveOrigin, type ExperimentResult } from './result.js';
-import { decodeEntry, EntryError, type Warn } from './store.js';
+import { PACKAGE_ROOT } from '../identity/build.js';
+import { normaliseConfig, type ExperimentConfig } from '../settings/config.js';
+import { isResultsIdentity, matchIdentity, type IdentityMatch, type ResultsIdentity } from '../identity/identity.js';
+import { canonicalJson, runKey } from '../results/key.js';
+import { isExperimentResult, type ArchiveOrigin, type CompletedResult, type ExperimentResult } from '../results/result.js';
+import { decodeEntry, EntryError, type Warn } from '../entries.js';
 
 export const ARCHIVE_FORMAT = 'losslens-archive/1';
 
@@ -126,16 +126,16 @@ export class ResultsArchive {
   }
 
   /** The archived runs of `config` over every seed the archive holds (damaged ones left out, after a warning). */
-  runsOfConfig(config: ExperimentConfig, warn: Warn): ExperimentResult[] {
+  runsOfConfig(config: ExperimentConfig, warn: Warn): CompletedResult[] {
     const unseeded = canonicalJson({ ...config, seed: 0 });
     return this.manifest.entries
       .filter((entry) => canonicalJson({ ...normaliseConfig(entry.config), seed: 0 }) === unseeded)
       .map((entry) => this.read(entry, warn))
-      .filter((result): result is ExperimentResult => result !== undefined);
+      .filter((result): result is CompletedResult => result !== undefined);
   }
 
   /** The run of `entry`, checked against the manifest's checksum and the result schema; undefined (after a warning) when damaged. */
-  read(entry: ArchiveEntry, warn: Warn): ExperimentResult | undefined {
+  read(entry: ArchiveEntry, warn: Warn): CompletedResult | undefined {
     const path = join(this.directory, entry.file);
     try {
       const bytes = readFileSync(path);

@@ -10,13 +10,13 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from './build.js';
-import { normaliseConfig, type ExperimentConfig } from './config.js';
+import { PACKAGE_ROOT } from '../identity/build.js';
+import { normaliseConfig, type ExperimentConfig } from '../settings/config.js';
 import type { ResultsArchive } from './archive.js';
-import { matchIdentity, type IdentityMatch, type ResultsIdentity } from './identity.js';
-import { canonicalJson, runKey } from './key.js';
-import { isExperimentResult, type ExperimentResult } from './result.js';
-import { readEntry, type Warn } from './store.js';
+import { matchIdentity, type IdentityMatch, type ResultsIdentity } from '../identity/identity.js';
+import { canonicalJson, runKey } from '../results/key.js';
+import { isExperimentResult, type ExperimentResult } from '../results/result.js';
+import { readEntry, type Warn } from '../entries.js';
 
 /** $LOSSLENS_CACHE_DIR, else the checkout's (or package's) .cache/experiments. */
 export function defaultCacheDir(): string {

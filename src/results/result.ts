@@ -4,10 +4,11 @@
  */
 import type { EpochRecord } from '../training/checkpoint.js';
 import type { LossLedger, LossMaps } from '../accounting/ledger.js';
-import type { ExperimentConfig } from './config.js';
-import { isIdentityStamp, type IdentityStamp } from './identity.js';
+import type { ExperimentConfig } from '../settings/config.js';
+import { runLabel } from '../settings/labels.js';
+import { isIdentityStamp, type IdentityStamp } from '../identity/identity.js';
 
-export type ExperimentStatus = 'completed' | 'interrupted' | 'diverged';
+export type ExperimentStatus = ExperimentResult['status'];
 
 /** LossMaps (test-set loss per pixel position, mean over test images) as JSON: row-major [height × width] numbers. */
 export interface SerializedLossMaps {
@@ -43,28 +44,17 @@ export interface ExperimentTimings {
   totalSeconds: number;
 }
 
-export interface ExperimentResult {
+/** What every result carries, however its training ended. */
+interface ResultBase {
   config: ExperimentConfig;
   /** The run's key (runKey: its settings). */
   key: string;
   /** The results identity of the build that computed it. */
   identity: IdentityStamp;
-  status: ExperimentStatus;
-  /** Why training stopped early, and how to go on. */
-  message?: string;
   /** One record per finished epoch, including epochs from a resumed checkpoint. */
   history: EpochRecord[];
   /** Epochs that came from a checkpoint instead of this call (0 for a fresh run). */
   resumedFromEpoch: number;
-  /** Mean test loss per pixel from training's own evaluate (Keras's number). Null unless completed. */
-  testLoss: number | null;
-  /** Ledger of the training loss on the test set. Null unless completed. */
-  ledger: LossLedger | null;
-  /** Ledger of the same predictions under the loss the model was not trained with (MSE for a BCE model, and back). Null unless completed. */
-  otherLedger: LossLedger | null;
-  /** Maps of the training loss on the test set. Null unless completed. */
-  lossMaps: SerializedLossMaps | null;
-  samples: ExperimentSamples | null;
   timings: ExperimentTimings;
   tfjsVersion: string;
   tensorflowVersion: string;
@@ -75,6 +65,29 @@ export interface ExperimentResult {
   /** With origin 'archive': which archive. */
   archive?: ArchiveOrigin;
 }
+
+/** A run that trained every epoch, measured on the test set. */
+export interface CompletedResult extends ResultBase {
+  status: 'completed';
+  /** Mean test loss per pixel from training's own evaluate (Keras's number). */
+  testLoss: number;
+  /** Ledger of the training loss on the test set. */
+  ledger: LossLedger;
+  /** Ledger of the same predictions under the loss the model was not trained with (MSE for a BCE model, and back). */
+  otherLedger: LossLedger;
+  /** Maps of the training loss on the test set. */
+  lossMaps: SerializedLossMaps;
+  samples: ExperimentSamples;
+}
+
+/** A run whose training stopped early: interrupted (its finished epochs are checkpointed) or diverged. */
+export interface StoppedResult extends ResultBase {
+  status: 'interrupted' | 'diverged';
+  /** Why training stopped, and how to go on. */
+  message: string;
+}
+
+export type ExperimentResult = CompletedResult | StoppedResult;
 
 /** Where an archived result came from, as its displays say. */
 export interface ArchiveOrigin {
@@ -144,4 +157,15 @@ export function isExperimentResult(value: unknown, key: string): value is Experi
     isObject(value.samples) &&
     typeof value.samples.reconstructions === 'string'
   );
+}
+
+/**
+ * `result` as a completed result, for what only a completed run has (test-set numbers); else an
+ * Error naming the run, how it stopped and `what` needed it (e.g. "compare").
+ */
+export function requireCompleted(result: ExperimentResult, what: string): CompletedResult {
+  if (!isObject(result) || !isObject(result.config)) throw new TypeError(`${what}: expected a result of runExperiment, got ${JSON.stringify(result)}`);
+  if (result.status === 'completed') return result;
+  const name = runLabel(result.config, { always: ['seed'] });
+  throw new Error(`${what}: the run ${name} is ${result.status}${result.message ? ` (${result.message})` : ''}; only completed runs have test-set numbers`);
 }

@@ -1,22 +1,14 @@
 /**
- * What runExperiment checks before it loads data or trains: that the cache directory can
- * hold results (only readable is enough for a cached result; writable before training), and
- * that a checkpoint it would resume from fits the model. Either problem
- * would otherwise surface only after an epoch had trained (or never: a recursive mkdir
- * under /proc spins forever), so each is one line naming the path and the fix.
+ * What runExperiment checks of the cache directory before it loads data or trains: that it can
+ * hold results (only readable is enough for a cached result; writable before training). A problem would otherwise surface only after an epoch had trained (or never: a recursive
+ * mkdir under /proc spins forever), so each is one line naming the path and the fix.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readlinkSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type * as tfn from '@tensorflow/tfjs-node';
-import { checkCheckpointFits, checkpointTensors, type TrainingCheckpoint } from '../training/checkpoint.js';
 
 export class CacheDirectoryError extends Error {
   override name = 'CacheDirectoryError';
-}
-
-export class CheckpointMismatchError extends Error {
-  override name = 'CheckpointMismatchError';
 }
 
 /**
@@ -135,21 +127,5 @@ export function prepareCacheDir(dir: string, source?: string): void {
     refuse(`is not writable (${errorCode(error) ?? String(error)})`);
   } finally {
     rmSync(probe, { force: true });
-  }
-}
-
-/**
- * Throws a CheckpointMismatchError, naming `path` and the fix, when `checkpoint` cannot
- * restore `model` (another model's weights, a damaged tensor, a changed optimizer).
- */
-export function checkResumable(checkpoint: TrainingCheckpoint, model: tfn.LayersModel, path: string): void {
-  try {
-    checkCheckpointFits(checkpoint, checkpointTensors(model));
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new CheckpointMismatchError(
-      `checkpoint ${path} does not fit this configuration's model (${why.replace(/\.$/, '')}); ` +
-        'run again with --force (force: true in code) to start over, or delete the file',
-    );
   }
 }
