@@ -22,6 +22,8 @@ export default defineConfig(
       'test/fixtures/',
       'extension/losslens_extension/',
       'packages/protocol/src/colormapTables.ts',
+      // The dependency checker's own configuration, in the CommonJS form it reads.
+      '.dependency-cruiser.cjs',
     ],
   },
   eslint.configs.recommended,

@@ -30,7 +30,14 @@ export default defineConfig({
         },
       },
       // Its own project because vitest starts a project's globalSetup only when one of its test files is selected.
-      { extends: true, test: { name: 'notebook run', include: NOTEBOOK_RUN_TESTS, globalSetup: ['test/buildSetup.ts', 'test/notebooks/quickRun.setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'notebook run',
+          include: NOTEBOOK_RUN_TESTS,
+          globalSetup: ['test/buildSetup.ts', 'test/notebooks/quickRun.setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -13,6 +13,14 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const compiled = createRequire(import.meta.url)(path.join(ROOT, 'dist/index.js'));
 /** The compiled library in dist/ (npm run bench builds it first), typed by its sources. */
 export const losslens = /** @type {typeof import('../src/index.js')} */ (compiled);
+/** @type {unknown} */
+const layersModule = createRequire(import.meta.url)(path.join(ROOT, 'dist/model/layers.js'));
+/** The model as a tfjs-layers model, for tfjs's own `model.fit`. */
+export const { toLayersModel } = /** @type {typeof import('../src/model/layers.js')} */ (layersModule);
+/** @type {unknown} */
+const tfModule = createRequire(import.meta.url)(path.join(ROOT, 'dist/tf.js'));
+/** The libtensorflow version the native binding runs on. */
+export const { nativeTensorFlowVersion } = /** @type {typeof import('../src/tf.js')} */ (tfModule);
 
 /**
  * What bench/losslens_bench.mjs prints as its one JSON line.

@@ -4,7 +4,7 @@
 // number of batches of 128 after a warm-up, in its own process (as keras_bench.py does for Keras)
 // so that each side's peak memory is its own. Prints one JSON line for bench/run.mjs.
 import { Command } from 'commander';
-import { losslens, positiveInteger } from './common.mjs';
+import { losslens, positiveInteger, toLayersModel } from './common.mjs';
 
 const { tf } = losslens;
 
@@ -23,22 +23,23 @@ const options = /** @type {{ side: number, batches: number, warmup: number, batc
 );
 
 const SEED = 1;
-/** @type {import('../src/index.js').PrepareDatasetOptions['pad']} */
+/** @type {import('../src/transforms/dataset.js').PrepareDatasetOptions['pad']} */
 const pad = options.side === 28 ? undefined : { width: (options.side - 28) / 2, mode: 'edge' };
 const batchSize = options.batchSize;
 
 /**
- * @param {import('@tensorflow/tfjs-node').LayersModel} model
+ * @param {import('../src/model/autoencoder.js').Autoencoder} model
  * @param {Tensor4D} inputs
  * @param {Tensor4D} targets
  * @returns {Promise<number | undefined>} the epoch's loss (losslens's trainer only)
  */
 async function train(model, inputs, targets) {
   if (options.trainer === 'stock') {
-    await model.fit(inputs, targets, { epochs: 1, batchSize, shuffle: true, verbose: 0 });
+    await stock.fit(inputs, targets, { epochs: 1, batchSize, shuffle: true, verbose: 0 });
     return;
   }
   const result = await losslens.fit(model, inputs, targets, { epochs: 1, batchSize, seed: SEED });
+  tf.dispose(result.weights);
   if (result.status !== 'completed') throw new Error(`losslens training did not complete: ${result.message}`);
   return result.history[0].loss;
 }
@@ -46,6 +47,8 @@ async function train(model, inputs, targets) {
 const limit = options.fullEpoch ? undefined : (options.warmup + options.batches) * batchSize;
 const data = losslens.prepareDataset({ split: 'train', limit, noiseFactor: 0.5, seed: SEED, pad });
 const model = losslens.buildAutoencoder({ height: options.side, width: options.side, seed: SEED });
+// tfjs's own model.fit trains the same model as a tfjs-layers model; it keeps its weights from call to call.
+const stock = toLayersModel(model);
 const warm = options.fullEpoch ? 0 : options.warmup * batchSize;
 if (warm > 0) await train(model, data.inputs.slice(0, warm), data.targets.slice(0, warm));
 const inputs = data.inputs.slice(warm);
@@ -65,4 +68,4 @@ console.log(
   }),
 );
 tf.dispose([data.inputs, data.targets, inputs, targets]);
-model.dispose();
+stock.dispose();

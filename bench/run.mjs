@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { markdownTable } from 'markdown-table';
-import { ROOT, givenEnv, losslens, positiveInteger } from './common.mjs';
+import { ROOT, givenEnv, losslens, nativeTensorFlowVersion, positiveInteger } from './common.mjs';
 
 const { tf } = losslens;
 
@@ -19,7 +19,7 @@ const { tf } = losslens;
  * @typedef {import('./common.mjs').LosslensMeasurement} LosslensMeasurement
  * @typedef {{ side: number, jitCompile: boolean, samplesPerSecond: number, peakRssMB: number }} KerasMeasurement
  * @typedef {{ losslens: LosslensMeasurement, stock: LosslensMeasurement | null, keras: KerasMeasurement | null, kerasXla: KerasMeasurement | null, load: number[] }} Round
- * @typedef {{ side: number, pad: import('../src/index.js').PrepareDatasetOptions['pad'] }} Size
+ * @typedef {{ side: number, pad: import('../src/transforms/dataset.js').PrepareDatasetOptions['pad'] }} Size
  */
 
 const options =
@@ -135,7 +135,7 @@ function kerasRun({ side }, jit) {
 const results = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadBefore: load() },
-  tensorflow: losslens.nativeTensorFlowVersion(),
+  tensorflow: nativeTensorFlowVersion(),
   kerasOneDnn: options.kerasOnednn ? '1' : (givenEnv.TF_ENABLE_ONEDNN_OPTS ?? null),
   threads: {
     TF_NUM_INTRAOP_THREADS: process.env.TF_NUM_INTRAOP_THREADS ?? null,

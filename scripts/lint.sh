@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The checks `npm test` runs before vitest: formatting, lint, and the type-check of what `npm run build`
+# The checks `npm test` runs before vitest: formatting, lint, the library's layering, and the type-check of what `npm run build`
 # does not compile (tests, bench, scripts). All of them run, so one pass shows every kind of problem; any
 # failure fails. `--cache` (npm run check) keeps Prettier's and ESLint's caches for a fast re-run.
 set -uo pipefail
@@ -21,6 +21,8 @@ check() {
 }
 check 'prettier --check' "$bin/prettier" --check --log-level warn "${prettier_cache[@]}" .
 check 'eslint' "$bin/eslint" "${eslint_cache[@]}" .
+# The library's layers and no import cycles (.dependency-cruiser.cjs).
+check 'depcruise src' "$bin/depcruise" src --config .dependency-cruiser.cjs --output-type err
 # tslab's TypeScript 5.0 also installs a tsc into node_modules/.bin; this is package.json's.
 for project in test bench packages/protocol/scripts; do
   check "tsc --noEmit -p $project" node node_modules/typescript/bin/tsc --noEmit -p "$project"

@@ -250,6 +250,10 @@ class MirroringClient(NotebookClient):
             if not line or state.get("state") == "pending":
                 continue
             before, now = self.shown.get((display_id, index)), state_key(state) + (line if not state.get("epoch") else "",)
+            if first and part.get("kind") != "sweep":
+                # The line just said, as "run N of …".
+                self.shown[(display_id, index)] = now
+                continue
             if now == before:
                 continue
             self.shown[(display_id, index)] = now

@@ -20,7 +20,7 @@ export { evaluate, predict } from './training/evaluate.js';
 export { lossLedger, type LossLedger } from './accounting/ledger.js';
 
 /** Settings: one table, the config built from it, the question's runs. */
-export { SETTINGS, MNIST_TEST_IMAGES, MNIST_TRAIN_IMAGES, type Settings } from './settings/table.js';
+export { SETTINGS, MNIST_TEST_IMAGES, MNIST_TRAIN_IMAGES } from './settings/table.js';
 export {
   ConfigError,
   configFromSettings,
@@ -53,7 +53,7 @@ export { INNER_FAMILIES, innerRegionConclusion, innerRegionFamilies, innerRegion
 
 /** Displays in a notebook: images, loss curves, ledgers, loss maps, the studies' figures. */
 export { showImages, showLossPlot, showMarkdown } from './display/show.js';
-export { ledgerTable, lossCurves, showLedger, showLossMaps, showSamples } from './display/results.js';
+export { ledgerTable, lossCurves, showLedger, showLossCurves, showLossMaps, showSamples } from './display/results.js';
 export { showDilutionCurve } from './display/dilution.js';
 export { innerGapTable, showInnerGaps } from './display/innerGap.js';
 

@@ -52,4 +52,3 @@ export function summariseValues(values: readonly number[], level = CONFIDENCE_LE
   const s = spread(values);
   return { ...s, interval: confidenceInterval(s, level) };
 }
-

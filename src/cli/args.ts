@@ -64,17 +64,15 @@ export function listParser<T>(parseItem: (text: string) => T, ranges: boolean): 
   };
 }
 
-/** Where commander keeps each setting's option value, by the option's attribute name. */
-const attributes = new Map<SettingName, string>();
+const flagOf = (name: SettingName, list: boolean) => (list ? (rowOf(name).gridFlag ?? rowOf(name).flag) : rowOf(name).flag);
 
 function settingOption(name: SettingName, list: boolean): Option {
   const row = rowOf(name);
-  const flag = list ? (row.gridFlag ?? row.flag) : row.flag;
+  const flag = flagOf(name, list);
   const choices = row.choices ? ` (${row.choices.map((choice) => row.format(choice)).join(', ')})` : '';
   const option = new Option(`${flag} ${list ? '<list>' : row.argument}`, `${row.doc}${choices}`);
   if (list) option.argParser(listParser(settingParser(name), row.integer === true));
   else option.argParser(settingParser(name)).default(row.default, row.format(row.default));
-  attributes.set(name, option.attributeName());
   return option;
 }
 
@@ -84,14 +82,15 @@ export function addSettingOptions(command: Command, names: readonly SettingName[
   return command;
 }
 
-/** The settings among `names` that the parsed options hold. */
-export function settingsFromOptions(options: Record<string, unknown>, names: readonly SettingName[]): Partial<Settings> {
+/** The settings among `names` that the parsed options hold (`list`: as `sweep` takes them). */
+export function settingsFromOptions(options: Record<string, unknown>, names: readonly SettingName[], list = false): Partial<Settings> {
   const settings: Record<string, unknown> = {};
   for (const name of names) {
-    const value = options[attributes.get(name) ?? name];
+    // Where commander keeps the option's value: its attribute name, from the flag.
+    const value = options[new Option(`${flagOf(name, list)} <value>`).attributeName()];
     if (value !== undefined) settings[name] = value;
   }
-  return settings as Partial<Settings>;
+  return settings;
 }
 
 /** The settings a `run` takes: all of them. */
@@ -102,8 +101,7 @@ export const REPRODUCE_SETTINGS: readonly SettingName[] = SETTING_NAMES.filter((
 /** A config error as the command line says it: the setting's flag (or grid flag), then the problem. */
 export function configErrorText(error: ConfigError, list = false): string {
   if (error.setting === null) return error.message;
-  const row = rowOf(error.setting);
-  return `${list ? (row.gridFlag ?? row.flag) : row.flag} ${error.problem}`;
+  return `${flagOf(error.setting, list)} ${error.problem}`;
 }
 
 /** A command line that asks for something losslens does not do: printed as one error line, exit code 2. */

@@ -190,7 +190,9 @@ function program(io: Io, setExit: (code: number) => void): Command {
   const run = addCacheOptions(
     addSettingOptions(root.command('run').description('train one configuration and print its loss ledger'), RUN_SETTINGS),
   );
-  run.showHelpAfterError(usageHint(run)).action(async (options: CacheOptions & Record<string, unknown>) => setExit(await runCommand(options, io)));
+  run
+    .showHelpAfterError(usageHint(run))
+    .action(async (options: CacheOptions & Record<string, unknown>) => setExit(await runCommand(options, io)));
 
   const reproduce = addCacheOptions(
     addSettingOptions(
@@ -231,7 +233,9 @@ export async function main(
     }
     if (error instanceof ConfigError || error instanceof UsageError) {
       const command = cli.commands.find((c) => c.name() === argv[2]);
-      io.stderr.write(`error: ${error instanceof ConfigError ? configErrorText(error, error instanceof SweepGridError) : error.message}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`);
+      io.stderr.write(
+        `error: ${error instanceof ConfigError ? configErrorText(error, error instanceof SweepGridError) : error.message}\n${command ? `Usage: losslens ${command.name()} ${command.usage()}\n` : ''}`,
+      );
       return EXIT_USAGE;
     }
     io.stderr.write(`losslens: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -75,4 +75,3 @@ export interface ArchiveComparisonOutput {
   /** Runs the notebooks read that this cache does not hold (not reproduced). */
   missing: string[];
 }
-

@@ -56,7 +56,7 @@ Examples:
 
 /** The grid the command line asks for: each setting's list, by the table's names. */
 function gridOf(options: SweepCommandOptions): SweepGrid {
-  return settingsFromOptions(options, SETTING_NAMES) as SweepGrid;
+  return settingsFromOptions(options, SETTING_NAMES, true) as SweepGrid;
 }
 
 /** Terminal rendering: the tracker's block redrawn in place on a TTY, one line per start and end on a pipe. */
@@ -149,7 +149,14 @@ async function sweepCommand(options: SweepCommandOptions, io: Io): Promise<numbe
       error,
       seconds,
     }));
-    const output: SweepOutput = { command: 'sweep', status: result.status, executor: result.executor, seconds: result.seconds, rows: result.rows, points };
+    const output: SweepOutput = {
+      command: 'sweep',
+      status: result.status,
+      executor: result.executor,
+      seconds: result.seconds,
+      rows: result.rows,
+      points,
+    };
     io.stdout.write(`${JSON.stringify(output)}\n`);
   } else {
     io.stdout.write(`${resultTable(result)}\n`);

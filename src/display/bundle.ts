@@ -12,4 +12,3 @@ export interface MimeBundle {
 export function markdownBundle(markdown: string): MimeBundle {
   return { data: { 'text/markdown': markdown, 'text/plain': markdown }, metadata: {} };
 }
-

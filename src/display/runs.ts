@@ -74,10 +74,10 @@ export async function runWithProgress(
   } else if (result.origin === 'cache') {
     progress.finish(`from the cache (computed ${when}, ${trained}): ${testLoss}`, { state: 'completed', origin: 'cache' });
   } else {
-    progress.finish(
-      `done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`,
-      { state: 'completed', origin: 'computed' },
-    );
+    progress.finish(`done: ${trained}${result.resumedFromEpoch ? ` (resumed after epoch ${result.resumedFromEpoch})` : ''}; ${testLoss}`, {
+      state: 'completed',
+      origin: 'computed',
+    });
   }
   return result;
 }

@@ -137,7 +137,10 @@ export function sweepTable(result: SweepResult): string {
  * second and at every point's start and end) and its table shown at the end. Unless
  * `signal` is given, interrupting the kernel cancels the points that have not started.
  */
-export async function sweepWithProgress(grid: SweepGrid | readonly ExperimentConfigInput[], options: SweepOptions & { table?: boolean } = {}): Promise<SweepResult> {
+export async function sweepWithProgress(
+  grid: SweepGrid | readonly ExperimentConfigInput[],
+  options: SweepOptions & { table?: boolean } = {},
+): Promise<SweepResult> {
   const { table = true, ...sweepOptions } = options;
   const tracker = new SweepTracker();
   const display = progressDisplay();

@@ -21,6 +21,7 @@ import { configFromSettings, type ExperimentConfig } from '../settings/config.js
 import { SETTING_NAMES, SETTINGS, type FingerprintContext, type SettingRow, type Settings } from '../settings/table.js';
 import { canonicalJson } from '../results/key.js';
 import { computeExperiment, EVALUATION_BATCH, type Computation } from './pipeline.js';
+import type { Fingerprint, FingerprintRunResult } from '../identity/identity.js';
 
 /** Two epochs of three full batches and a short one; a test set big enough for the samples. */
 const TINY: Partial<Settings> = { trainSamples: 100, testSamples: 24, batchSize: 32, epochs: 2, seed: 11, noiseFactor: 0.5 };
@@ -60,23 +61,12 @@ export const FINGERPRINT_RUNS: readonly FingerprintRun[] = [
     name: 'lossRegion=original,loss=meanSquaredError',
     config: configFromSettings({ ...CONTEXTS.padded, lossRegion: 'original', loss: 'meanSquaredError' }),
   },
-  { name: 'testSamples in two evaluation batches', config: configFromSettings({ ...TINY, epochs: 1, testSamples: EVALUATION_BATCH + 100 }) },
+  {
+    name: 'testSamples in two evaluation batches',
+    config: configFromSettings({ ...TINY, epochs: 1, testSamples: EVALUATION_BATCH + 100 }),
+  },
   { name: 'resumed after epoch 1', config: configFromSettings({ ...CONTEXTS.padded, seed: 12 }), resumeAfter: 1 },
 ];
-
-/** One run's numbers: their hash, and a scalar summary of them for comparing across CPUs. */
-export interface FingerprintRunResult {
-  /** SHA-256 of the run's config and every number it produced, exactly. */
-  hash: string;
-  /** Losses, ledger values, sums of the loss maps and sample images. */
-  summary: number[];
-}
-
-export interface Fingerprint {
-  /** By run name (FingerprintRun.name), the probe of saturated predictions under `ledger on saturated predictions`. */
-  runs: Record<string, FingerprintRunResult>;
-  seconds: number;
-}
 
 async function computeRun(run: FingerprintRun): Promise<Computation> {
   const config = run.config;

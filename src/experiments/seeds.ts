@@ -88,7 +88,9 @@ export function withSeeds(configs: ExperimentConfigInput | readonly ExperimentCo
 }
 
 const isSeeded = (value: unknown): value is SeededConfigs =>
-  Array.isArray(value) && Array.isArray((value as Partial<SeededConfigs>).configs) && Array.isArray((value as Partial<SeededConfigs>).seeds);
+  Array.isArray(value) &&
+  Array.isArray((value as Partial<SeededConfigs>).configs) &&
+  Array.isArray((value as Partial<SeededConfigs>).seeds);
 
 export interface SeedsOptions<R extends ExperimentResult = ExperimentResult> extends RunOptions {
   /** Runs one seeded config; default runExperiment with these options (notebooks pass runWithProgress's progress line). */

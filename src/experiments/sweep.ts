@@ -24,7 +24,7 @@ import { resultsIdentity } from '../identity/identity.js';
 import { openArchive } from '../cache/archive.js';
 import { defaultCacheDir, lookupResult } from '../cache/lookup.js';
 import { warnOnStderr, type Warn } from '../entries.js';
-import { inProcessExecutor } from './sweepExecutors.js';
+import { inProcessExecutor, type SweepExecutor, type SweepTask, type PointReporter } from './sweepExecutors.js';
 
 /** The values each setting takes (table.ts names); every combination is one point. Omitted settings keep the base config's value. */
 export type SweepGrid = { readonly [Name in SettingName]?: readonly Settings[Name][] };
@@ -52,7 +52,11 @@ export function expandGrid(grid: SweepGrid, base: ExperimentConfigInput = {}): E
     throw new SweepGridError(null, `must be an object, got ${JSON.stringify(grid)}`, 'a sweep grid');
   const unknown = Object.keys(grid).filter((field) => !(SWEEP_FIELDS as string[]).includes(field));
   if (unknown.length > 0) {
-    throw new SweepGridError(null, `unknown field(s) ${unknown.join(', ')}; the fields are ${SWEEP_FIELDS.join(', ')}`, 'the sweep grid has');
+    throw new SweepGridError(
+      null,
+      `unknown field(s) ${unknown.join(', ')}; the fields are ${SWEEP_FIELDS.join(', ')}`,
+      'the sweep grid has',
+    );
   }
   let baseSettings: Settings;
   try {
@@ -78,8 +82,23 @@ export function expandGrid(grid: SweepGrid, base: ExperimentConfigInput = {}): E
     size *= values.length;
   }
   if (size > MAX_SWEEP_POINTS) {
-    const counts = fields.map((field) => `${grid[field]!.length} ${field}`).join(' × ');
-    throw new SweepGridError(null, `has ${size.toLocaleString('en-US')} points (${counts}); at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')}`, 'the sweep grid');
+    const counts = fields
+      .filter((field) => grid[field]!.length > 1)
+      .map((field) => `${grid[field]!.length} ${field}`)
+      .join(' × ');
+    throw new SweepGridError(
+      null,
+      `has ${size.toLocaleString('en-US')} points (${counts}); at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')}`,
+      'the sweep grid',
+    );
+  }
+  const paddingOnly = fields.filter((field) => 'padding' in SETTINGS[field] && field !== 'padWidth');
+  if (paddingOnly.length > 0 && (grid.padWidth ?? [baseSettings.padWidth]).every((width) => width === 0)) {
+    throw new SweepGridError(
+      paddingOnly[0],
+      'means nothing without padding; give padWidth (or a padded base) too',
+      `grid field ${paddingOnly[0]}`,
+    );
   }
   let combinations: Partial<Settings>[] = [baseSettings];
   for (const field of fields) {
@@ -106,41 +125,6 @@ function distinct(configs: readonly ExperimentConfig[]): ExperimentConfig[] {
     seen.add(text);
     return true;
   });
-}
-
-/** A point as an executor receives it. */
-export interface SweepTask {
-  index: number;
-  config: ExperimentConfig;
-  key: string;
-  /** The caller's results identity (ResultsIdentity.id): whoever computes the point must compute under the same one. */
-  identity: string;
-  label: string;
-}
-
-/** What an executor reports while a point runs. */
-export interface PointReporter {
-  /** The point began running, on `node` (a host or Ray node id) when known. */
-  started(node?: string): void;
-  progress(event: TrainingProgress): void;
-  stage(message: string): void;
-}
-
-export interface SweepExecutor {
-  /** e.g. "this process", "2 processes", "ray 127.0.0.1:6379". */
-  readonly name: string;
-  /** Points run at once. */
-  readonly concurrency: number;
-  /**
-   * Runs one point and resolves with its result, already stored in `cacheDir`; rejects
-   * with an Error whose message says what went wrong. `signal` aborts this point.
-   */
-  runPoint(
-    task: SweepTask,
-    context: { cacheDir: string; force: boolean; signal: AbortSignal; report: PointReporter },
-  ): Promise<ExperimentResult>;
-  /** Releases what the executor holds (child processes, the Ray driver). */
-  close?(): Promise<void>;
 }
 
 export type PointStatus = 'waiting' | 'running' | 'completed' | 'cached' | 'diverged' | 'interrupted' | 'cancelled' | 'failed';
@@ -243,7 +227,9 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
  */
 export async function sweep(grid: SweepGrid | readonly ExperimentConfigInput[], options: SweepOptions = {}): Promise<SweepResult> {
   const started = performance.now();
-  const configs = Array.isArray(grid) ? distinct(grid.map((config) => normaliseConfig(config))) : expandGrid(grid as SweepGrid, options.base);
+  const configs = Array.isArray(grid)
+    ? distinct((grid as readonly ExperimentConfigInput[]).map((config) => normaliseConfig(config)))
+    : expandGrid(grid as SweepGrid, options.base);
   const executor = options.executor ?? inProcessExecutor();
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const warn = options.warn ?? warnOnStderr;

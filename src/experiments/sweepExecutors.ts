@@ -15,9 +15,44 @@ import { runExperiment } from './run.js';
 import { resultPath } from '../cache/lookup.js';
 import { PACKAGE_ROOT } from '../identity/build.js';
 import { decodeEntry, readEntry, writeEntry } from '../entries.js';
-import type { SweepExecutor, SweepTask } from './sweep.js';
+import type { ExperimentConfig } from '../settings/config.js';
 
 const CLI = join(PACKAGE_ROOT, 'bin', 'losslens.js');
+
+/** A point as an executor receives it. */
+export interface SweepTask {
+  index: number;
+  config: ExperimentConfig;
+  key: string;
+  /** The caller's results identity (ResultsIdentity.id): whoever computes the point must compute under the same one. */
+  identity: string;
+  label: string;
+}
+
+/** What an executor reports while a point runs. */
+export interface PointReporter {
+  /** The point began running, on `node` (a host or Ray node id) when known. */
+  started(node?: string): void;
+  progress(event: TrainingProgress): void;
+  stage(message: string): void;
+}
+
+export interface SweepExecutor {
+  /** e.g. "this process", "2 processes", "ray 127.0.0.1:6379". */
+  readonly name: string;
+  /** Points run at once. */
+  readonly concurrency: number;
+  /**
+   * Runs one point and resolves with its result, already stored in `cacheDir`; rejects
+   * with an Error whose message says what went wrong. `signal` aborts this point.
+   */
+  runPoint(
+    task: SweepTask,
+    context: { cacheDir: string; force: boolean; signal: AbortSignal; report: PointReporter },
+  ): Promise<ExperimentResult>;
+  /** Releases what the executor holds (child processes, the Ray driver). */
+  close?(): Promise<void>;
+}
 
 /** Put first on PYTHONPATH of Ray's processes: it spares each a grammar compile at import (scripts/ray_env/rfc3987_syntax.py). */
 export const RAY_PYTHONPATH = join(PACKAGE_ROOT, 'scripts', 'ray_env');

@@ -24,8 +24,21 @@ import { arch, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeTensorFlowVersion, tf } from '../tf.js';
 import { PACKAGE_ROOT, runningBuild } from './build.js';
-import type { Fingerprint } from '../experiments/fingerprint.js';
 import { readEntry, writeEntry } from '../entries.js';
+
+/** One fingerprint run's numbers (experiments/fingerprint.ts computes them): their hash, and a scalar summary of them for comparing across CPUs. */
+export interface FingerprintRunResult {
+  /** SHA-256 of the run's config and every number it produced, exactly. */
+  hash: string;
+  /** Losses, ledger values, sums of the loss maps and sample images. */
+  summary: number[];
+}
+
+export interface Fingerprint {
+  /** By run name (FingerprintRun.name), the probe of saturated predictions under `ledger on saturated predictions`. */
+  runs: Record<string, FingerprintRunResult>;
+  seconds: number;
+}
 
 /** An identity as each stored result carries it: which build computed it, and each fingerprint run's hash. */
 export interface IdentityStamp {

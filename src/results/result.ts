@@ -164,8 +164,11 @@ export function isExperimentResult(value: unknown, key: string): value is Experi
  * Error naming the run, how it stopped and `what` needed it (e.g. "compare").
  */
 export function requireCompleted(result: ExperimentResult, what: string): CompletedResult {
-  if (!isObject(result) || !isObject(result.config)) throw new TypeError(`${what}: expected a result of runExperiment, got ${JSON.stringify(result)}`);
+  if (!isObject(result) || !isObject(result.config))
+    throw new TypeError(`${what}: expected a result of runExperiment, got ${JSON.stringify(result)}`);
   if (result.status === 'completed') return result;
   const name = runLabel(result.config, { always: ['seed'] });
-  throw new Error(`${what}: the run ${name} is ${result.status}${result.message ? ` (${result.message})` : ''}; only completed runs have test-set numbers`);
+  throw new Error(
+    `${what}: the run ${name} is ${result.status}${result.message ? ` (${result.message})` : ''}; only completed runs have test-set numbers`,
+  );
 }

@@ -35,7 +35,9 @@ export function runLabels(configs: readonly ExperimentConfig[], options: LabelOp
   }
   const all = [...configs, ...context];
   const differing = LABEL_SETTINGS.filter((name) => always.includes(name) || new Set(all.map((c) => c[name])).size > 1);
-  const derived = configs.map((config, i) => labels[i] ?? [describeConfig(config), ...differing.map((name) => part(config, name))].join(' '));
+  const derived = configs.map(
+    (config, i) => labels[i] ?? [describeConfig(config), ...differing.map((name) => part(config, name))].join(' '),
+  );
   const seen = new Map<string, number>();
   return derived.map((label) => {
     const count = (seen.get(label) ?? 0) + 1;

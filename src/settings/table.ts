@@ -67,7 +67,6 @@ export interface SettingRow<T> {
 
 const problem = (what: string, value: unknown) => new SettingError(`must be ${what}, got ${JSON.stringify(value) ?? String(value)}`);
 
-
 /** A whole number in [min, max]: decimal digits only on the command line. */
 function integer(min: number, max: number, hint = ''): Pick<SettingRow<number>, 'check' | 'parse' | 'format' | 'integer'> {
   const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
@@ -122,8 +121,10 @@ function choice<T extends string>(
   choices: readonly T[],
   aliases: Readonly<Record<string, T>> = {},
 ): Pick<SettingRow<T>, 'check' | 'parse' | 'format' | 'choices'> {
+  const others = Object.keys(aliases);
   const check = (value: unknown) => {
-    if (!(choices as readonly unknown[]).includes(value)) throw problem(`one of ${choices.join(', ')}`, value);
+    if (!(choices as readonly unknown[]).includes(value))
+      throw problem(`one of ${choices.join(', ')}${others.length > 0 ? ` (or ${others.join(', ')})` : ''}`, value);
     return value as T;
   };
   return { choices, check, parse: (text) => check(aliases[text.trim()] ?? text.trim()), format: String };

@@ -55,4 +55,3 @@ export function dilutionPoints(input: SweepResult | readonly ExperimentResult[])
       seeds: group.results.length,
     }));
 }
-

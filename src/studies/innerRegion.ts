@@ -1,5 +1,5 @@
 /**
- * Issue 14's study (notebooks/05-inner-region.ipynb): the question's padded model reconstructs
+ * The inner-region study (notebooks/05-inner-region.ipynb): the question's padded model reconstructs
  * the original 28×28 pixels slightly worse than the unpadded one. Each of the five families
  * (four hypotheses; the noisy border is tested two ways) is one configuration, a run family
  * over seeds, that removes one difference between the two. Its inner-28×28 loss per image is

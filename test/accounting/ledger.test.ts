@@ -3,7 +3,8 @@ import { tf } from '../../src/tf.js';
 import { createRng } from '../../src/random.js';
 import { LedgerAccumulator, lossLedger, lossMapTensors, modelLossLedger, type LedgerPart } from '../../src/accounting/ledger.js';
 import { KERAS_EPSILON, PIXEL_LOSSES } from '../../src/accounting/pixelLoss.js';
-import type { LossName } from '../../src/model/autoencoder.js';
+import { buildAutoencoder, initialWeights, type LossName } from '../../src/model/autoencoder.js';
+import { toLayersModel } from '../../src/model/layers.js';
 
 const RING = { top: 2, bottom: 2, left: 2, right: 2 };
 
@@ -89,28 +90,78 @@ describe('loss ledger identities', () => {
 });
 
 describe('loss ledger against tfjs', () => {
-  function tinyModel(size: number, loss: LossName): import('@tensorflow/tfjs-node').LayersModel {
-    const model = tf.sequential({
+  for (const loss of ['binaryCrossentropy', 'meanSquaredError'] as LossName[]) {
+    it(`${loss}: regions and floor + excess add up to the totals`, () => {
+      const { targets, predictions } = syntheticImages(50, 32, 7);
+      const accumulator = new LedgerAccumulator(32, 32, { loss, border: RING });
+      accumulator.addValues(targets, predictions);
+      const { ledger, maps } = accumulator.finish();
+
+      expect(ledger.pixels).toBe(1024);
+      expect(ledger.images).toBe(50);
+      expectClose(ledger.perPixel * ledger.pixels, ledger.perImage);
+      const { inner, border } = ledger.regions;
+      expect(border).not.toBeNull();
+      expect(inner.pixels).toBe(784);
+      expect(border!.pixels).toBe(240);
+      expectClose(inner.perImage + border!.perImage, ledger.perImage);
+      expectClose(inner.share + border!.share, 1);
+      expectClose(inner.perPixel * inner.pixels, inner.perImage);
+      for (const part of [ledger, inner, border!]) expectFloorPlusExcess(part);
+      if (loss === 'meanSquaredError') expect(ledger.floor.perImage).toBe(0);
+      else expect(ledger.floor.perImage).toBeGreaterThan(0);
+
+      const mapMean = maps.loss.reduce((a, b) => a + b, 0) / maps.loss.length;
+      expectClose(mapMean, ledger.perPixel);
+      for (let i = 0; i < maps.loss.length; i++) expectClose(maps.floor[i] + maps.excess[i], maps.loss[i]);
+
+      // The direct float64 mean over every pixel, computed without the ledger's bookkeeping.
+      let direct = 0;
+      for (let i = 0; i < targets.length; i++) direct += PIXEL_LOSSES[loss].loss(targets[i], predictions[i]);
+      expectClose(direct / targets.length, ledger.perPixel);
+    });
+  }
+
+  it('a perfect reconstruction leaves exactly the entropy floor (BCE) and nothing (MSE)', () => {
+    const { targets } = syntheticImages(4, 28, 3);
+    const bce = new LedgerAccumulator(28, 28, { loss: 'binaryCrossentropy' });
+    bce.addValues(targets, targets);
+    const { ledger } = bce.finish();
+    expect(ledger.regions.border).toBeNull();
+    expect(ledger.regions.inner.share).toBe(1);
+    // Clipping to [ε, 1−ε] costs at most −log(1−ε) ≈ ε per black pixel.
+    expect(ledger.excess.perPixel).toBeLessThan(2 * KERAS_EPSILON);
+    expect(ledger.floor.perPixel).toBeGreaterThan(0);
+    const mse = new LedgerAccumulator(28, 28, { loss: 'meanSquaredError' });
+    mse.addValues(targets, targets);
+    expect(mse.finish().ledger.perImage).toBe(0);
+  });
+
+  it('matches hand-computed values for one grey pixel', () => {
+    const accumulator = new LedgerAccumulator(1, 1, { loss: 'binaryCrossentropy' });
+    accumulator.addValues([0.5, 0.25], [0.5, 0.5]);
+    const { ledger } = accumulator.finish();
+    const h25 = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
+    expectClose(ledger.floor.perPixel, (Math.LN2 + h25) / 2);
+    expectClose(ledger.perPixel, Math.LN2);
+  });
+});
+
+describe('loss ledger against tfjs', () => {
+  /** Two convs as data, with their initial weights, and the same model in tfjs-layers as the reference. */
+  function tinyModel(size: number, loss: LossName) {
+    const model = buildAutoencoder({
+      height: size,
+      width: size,
+      seed: 1,
+      loss,
       layers: [
-        tf.layers.conv2d({
-          inputShape: [size, size, 1],
-          filters: 4,
-          kernelSize: 3,
-          padding: 'same',
-          activation: 'relu',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-        }),
-        tf.layers.conv2d({
-          filters: 1,
-          kernelSize: 3,
-          padding: 'same',
-          activation: 'sigmoid',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-        }),
+        { kind: 'conv', filters: 4, kernelSize: 3, activation: 'relu' },
+        { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
       ],
     });
-    model.compile({ optimizer: 'adam', loss });
-    return model;
+    const weights = initialWeights(model);
+    return { trained: { model, weights }, reference: toLayersModel(model, weights) };
   }
 
   for (const loss of ['binaryCrossentropy', 'meanSquaredError'] as LossName[]) {
@@ -118,12 +169,12 @@ describe('loss ledger against tfjs', () => {
       const count = 300;
       const { targets } = syntheticImages(count, 32, 11);
       const noisy = syntheticImages(count, 32, 12).predictions;
-      const model = tinyModel(32, loss);
+      const { trained, reference: model } = tinyModel(32, loss);
       const x = tf.tensor4d(noisy, [count, 32, 32, 1]);
       const y = tf.tensor4d(targets, [count, 32, 32, 1]);
       const evaluated = model.evaluate(x, y, { batchSize: 64 }) as import('@tensorflow/tfjs-node').Scalar;
       const before = tf.memory().numTensors;
-      const { ledger } = await modelLossLedger(model, x, y, { loss, border: RING, sliceSize: 70 });
+      const { ledger } = await modelLossLedger(trained, x, y, { loss, border: RING, sliceSize: 70 });
       expect(tf.memory().numTensors).toBe(before);
       expect(Math.abs(ledger.perPixel - evaluated.dataSync()[0])).toBeLessThan(1e-5);
 
@@ -131,7 +182,7 @@ describe('loss ledger against tfjs', () => {
       const predictions = model.predict(x) as import('@tensorflow/tfjs-node').Tensor;
       const whole = lossLedger(y, predictions, { loss, border: RING, sliceSize: count });
       expectClose(whole.ledger.perImage, ledger.perImage, 1e-6);
-      tf.dispose([x, y, evaluated, predictions]);
+      tf.dispose([x, y, evaluated, predictions, ...trained.weights]);
       model.dispose();
     });
   }

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ArchiveComparisonOutput } from '../../src/cli/archive.js';
-import type { NotebookPlan } from '../../src/cli/plan.js';
+import type { ArchiveComparisonOutput, PlanOutput } from '../../src/cli/output.js';
 import { ResultsArchive } from '../../src/cache/archive.js';
 import { buildLibrary, runCli } from '../helpers/cli.js';
 
@@ -69,7 +68,7 @@ describe('losslens archive', () => {
     const empty = join(folder, 'empty-cache');
     const plan = losslens(['plan', path, '--cache-dir', empty, '--json'], { LOSSLENS_ARCHIVE: archiveDir });
     expect(plan.code, plan.stderr).toBe(0);
-    const [planned] = JSON.parse(plan.stdout) as NotebookPlan[];
+    const [planned] = (JSON.parse(plan.stdout) as PlanOutput).notebooks;
     expect(planned.runs!.map((run) => [run.cached, run.origin])).toEqual([
       [true, 'archive'],
       [true, 'archive'],

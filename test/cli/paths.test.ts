@@ -1,7 +1,6 @@
 /**
- * Issue 11's CLI reproduction: `losslens run … --cache-dir /proc/x` (or LOSSLENS_CACHE_DIR=/proc/x)
- * trained an epoch and then hung in mkdir; now it exits at once with one line naming the
- * directory and the fix.
+ * `losslens run … --cache-dir /proc/x` (or LOSSLENS_CACHE_DIR=/proc/x), a cache no mkdir can
+ * create: the CLI exits at once, before training, with one line naming the directory and the fix.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, runCli } from '../helpers/cli.js';
 import { runPython } from '../helpers/python.js';
 import type * as RunModule from '../../src/experiments/run.js';
+import type { PlanOutput } from '../../src/cli/output.js';
 import type * as CacheModule from '../../src/cache/lookup.js';
 import type * as IdentityModule from '../../src/identity/identity.js';
 
@@ -62,13 +63,13 @@ describe('losslens plan', () => {
     const path = notebook('planned.ipynb', [imports, parameters, cell('throw new Error("a later cell must not run");'), runs]);
     const { code, stdout, stderr } = losslens('plan', path, '--params', '{"seeds": [5, 6]}', '--cache-dir', cacheDir, '--json');
     expect(code, stderr).toBe(0);
-    const [plan] = JSON.parse(stdout) as { notebook: string; runs: { label: string; key: string; cached: boolean }[] }[];
+    const [plan] = (JSON.parse(stdout) as PlanOutput).notebooks;
     expect(plan.notebook).toBe('planned.ipynb');
-    expect(plan.runs.map((run) => [run.label, run.cached])).toEqual([
+    expect(plan.runs!.map((run) => [run.label, run.cached])).toEqual([
       ['28×28 seed 5', true],
       ['28×28 seed 6', false],
     ]);
-    expect(plan.runs[0].key).not.toBe(plan.runs[1].key);
+    expect(plan.runs![0].key).not.toBe(plan.runs![1].key);
   }, 120_000);
 
   it("takes the notebook runner's profiles (scripts/profiles.json), with --params over them", () => {
@@ -76,7 +77,7 @@ describe('losslens plan', () => {
     const seedsOf = (...args: string[]) => {
       const { code, stdout, stderr } = losslens('plan', path, ...args, '--cache-dir', cacheDir, '--json');
       expect(code, stderr).toBe(0);
-      return (JSON.parse(stdout) as { runs: { label: string }[] }[])[0].runs.map((run) => run.label);
+      return (JSON.parse(stdout) as PlanOutput).notebooks[0].runs!.map((run) => run.label);
     };
     const quickSeeds = (JSON.parse(readFileSync(join(root, 'scripts', 'profiles.json'), 'utf8')) as { quick: { seeds: number[] } }).quick
       .seeds;
@@ -109,18 +110,21 @@ describe('losslens plan', () => {
         '1 training(s) needed for 4 run(s)\n',
     );
     const json = losslens('plan', first, second, '--params', '{"seeds": [7, 7]}', '--cache-dir', cacheDir, '--json');
-    const plans = JSON.parse(json.stdout) as { runs: { earlierIn?: string }[] }[];
-    expect(plans.map((plan) => plan.runs.map((run) => run.earlierIn ?? null))).toEqual([
+    const output = JSON.parse(json.stdout) as PlanOutput;
+    const plans = output.notebooks;
+    expect(plans.map((plan) => plan.runs!.map((run) => run.earlierIn ?? null))).toEqual([
       [null, 'first.ipynb'],
       ['first.ipynb', 'first.ipynb'],
     ]);
+    // The totals the text ends with, in the JSON too: a reader never recounts them.
+    expect(output.totals).toEqual({ toTrain: 1, resuming: 0, runs: 4, inCache: 0, inArchive: 0, trainedEarlier: 3, uncounted: 0 });
   }, 120_000);
 
   it("says which runs to train resume from an interrupted training's checkpoint, and ignores another run's checkpoint", async () => {
     // The library as the CLI and notebooks load it (dist), so that keys and checkpoints are theirs.
     const { runExperiment } = (await import(join(root, 'dist', 'experiments', 'run.js'))) as typeof RunModule;
-    const { checkpointPath } = (await import(join(root, 'dist', 'experiments', 'cache.js'))) as typeof CacheModule;
-    const { resultsIdentity } = (await import(join(root, 'dist', 'experiments', 'identity.js'))) as typeof IdentityModule;
+    const { checkpointPath } = (await import(join(root, 'dist', 'cache', 'lookup.js'))) as typeof CacheModule;
+    const { resultsIdentity } = (await import(join(root, 'dist', 'identity', 'identity.js'))) as typeof IdentityModule;
     const twoEpochs = cell(
       'const runConfigs = params.seeds.map((seed) => normaliseConfig({ epochs: 2, trainSamples: 200, testSamples: 50, batchSize: 50, seed }));',
       ['runs'],
@@ -134,15 +138,15 @@ describe('losslens plan', () => {
     expect(interrupted.status).toBe('interrupted');
     const json = losslens('plan', path, '--params', '{"seeds": [11, 12]}', '--cache-dir', cacheDir, '--json');
     expect(json.code, json.stderr).toBe(0);
-    const [plan] = JSON.parse(json.stdout) as { runs: { key: string; epochs: number; checkpointEpoch?: number }[] }[];
-    expect(plan.runs.map((run) => [run.epochs, run.checkpointEpoch ?? null])).toEqual([
+    const [plan] = (JSON.parse(json.stdout) as PlanOutput).notebooks;
+    expect(plan.runs!.map((run) => [run.epochs, run.checkpointEpoch ?? null])).toEqual([
       [2, 1],
       [2, null],
     ]);
     // Seed 12 with seed 11's checkpoint under its name: not its own, so not a resume.
     const { id } = await resultsIdentity();
-    mkdirSync(dirname(checkpointPath(cacheDir, plan.runs[1].key, id)), { recursive: true });
-    copyFileSync(checkpointPath(cacheDir, plan.runs[0].key, id), checkpointPath(cacheDir, plan.runs[1].key, id));
+    mkdirSync(dirname(checkpointPath(cacheDir, plan.runs![1].key, id)), { recursive: true });
+    copyFileSync(checkpointPath(cacheDir, plan.runs![0].key, id), checkpointPath(cacheDir, plan.runs![1].key, id));
     const text = losslens('plan', path, '--params', '{"seeds": [11, 12]}', '--cache-dir', cacheDir);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toBe(

@@ -1,5 +1,5 @@
 /**
- * Data paths that are not data files (issue 11): a directory, a missing file, a device;
+ * Data paths that are not data files: a directory, a missing file, a device;
  * and an IDX file with no images. Each is one line naming the path and what to give.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

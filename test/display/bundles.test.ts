@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tf } from '../../src/tf.js';
 import { decodePanel, LOSSPLOT_MIME, lossPlotPayload, TENSOR_MIME, VEGALITE5_MIME } from '@losslens/protocol';
-import { markdownTable, type MimeBundle } from '../../src/display/bundle.js';
+import type { MimeBundle } from '../../src/display/bundle.js';
+import { markdownTable } from '../../src/format.js';
 import { setDisplaySink } from '../../src/display/channel.js';
 import { lossPlotBundle } from '../../src/display/lossPlot.js';
 import { show, showImages } from '../../src/display/show.js';

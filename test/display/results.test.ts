@@ -9,6 +9,7 @@ import { setDisplaySink } from '../../src/display/channel.js';
 import type { MimeBundle } from '../../src/display/bundle.js';
 import { ledgerTable, lossCurves, showLossCurves, showLossMaps, showSamples } from '../../src/display/results.js';
 import { showLossPlot } from '../../src/display/show.js';
+import { completed } from '../helpers/results.js';
 
 let results: ExperimentResult[];
 let mse: ExperimentResult;
@@ -38,7 +39,7 @@ describe('displays of experiment results', () => {
       ['28×28', 784],
       ['32×32 edge+2', 1024],
     ]);
-    expect(payload.annotations[1].perImage).toBe(results[1].ledger!.perImage);
+    expect(payload.annotations[1].perImage).toBe(completed(results[1]).ledger.perImage);
     await showLossPlot(payload);
     expect(typeof sent.at(-1)!.data[LOSSPLOT_MIME]).toBe('object');
     expect(sent.at(-1)!.data['image/svg+xml']).toMatch(/^<svg/);
@@ -63,7 +64,7 @@ describe('displays of experiment results', () => {
     const table = ledgerTable(results).split('\n');
     expect(table).toHaveLength(4);
     expect(table[2]).toMatch(/^\| 28×28 \| 784 \| .* \| — \| — \|/);
-    expect(table[3]).toContain(results[1].ledger!.regions.border!.perImage.toFixed(2));
+    expect(table[3]).toContain(completed(results[1]).ledger.regions.border!.perImage.toFixed(2));
   });
 
   it('keep runs that differ only in loss apart, named by their loss, never on one axis', async () => {

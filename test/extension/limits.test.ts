@@ -1,5 +1,5 @@
 /**
- * Issue 11's payload reproductions, each now a PayloadError naming the field: objects with a
+ * Hostile payloads, each a PayloadError naming the field: objects with a
  * toString key, nesting thousands deep, non-finite and overflowing numbers, inconsistent
  * losses, and every output limit on both sides (validator and the kernel's builders).
  */
@@ -68,7 +68,7 @@ const plot = (points: LossPoint[], annotations: LossAnnotation[] = []) => ({
   annotations,
 });
 
-describe('issue 11 reproductions', () => {
+describe('hostile payloads', () => {
   it('a string field holding an object with a toString key is a PayloadError naming the field', () => {
     const payload = {
       version: 1,

@@ -2,19 +2,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './python.js';
-import type { SweepPoint, SweepResult } from '../../src/experiments/sweep.js';
 
 export const cliBin = join(repoRoot, 'bin', 'losslens.js');
 
 /** Compiles src/ to dist/, which the CLI loads, as `npm run build` does; call in beforeAll. */
 export function buildLibrary(): void {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-}
-
-/** What `losslens sweep --json` prints (src/cli/sweep.ts builds it inline). */
-export interface SweepJson extends Pick<SweepResult, 'status' | 'executor' | 'seconds' | 'rows'> {
-  command: 'sweep';
-  points: Pick<SweepPoint, 'index' | 'label' | 'key' | 'status' | 'node' | 'error' | 'seconds'>[];
 }
 
 export interface CliRun {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildAutoencoder } from '../../src/model/autoencoder.js';
+import { buildAutoencoder, initialWeights } from '../../src/model/autoencoder.js';
+import { toLayersModel } from '../../src/model/layers.js';
+import { deriveSeed } from '../../src/random.js';
+import { tf } from '../../src/tf.js';
 import { summary } from '../../src/model/summary.js';
 
 describe('buildAutoencoder', () => {
@@ -8,10 +11,9 @@ describe('buildAutoencoder', () => {
     [32, 32],
   ])('has 28,353 parameters and the input size as output size at %i×%i', (height, width) => {
     const model = buildAutoencoder({ height, width, seed: 1 });
-    expect(model.countParams()).toBe(28353);
-    expect(model.outputs[0].shape).toEqual([null, height, width, 1]);
+    expect(model.parameters).toBe(28353);
+    expect(model.layers.at(-1)!.outputShape).toEqual([height, width, 1]);
     expect(model.layers.map((layer) => layer.name)).toEqual([
-      'input_layer',
       'conv2d',
       'max_pooling2d',
       'conv2d_1',
@@ -22,7 +24,17 @@ describe('buildAutoencoder', () => {
       'up_sampling2d_1',
       'conv2d_4',
     ]);
-    model.dispose();
+  });
+
+  it('describes the model tfjs-layers builds from it: the same layers, shapes and parameters', () => {
+    const model = buildAutoencoder({ height: 32, width: 32, seed: 1 });
+    const layers = toLayersModel(model);
+    expect(layers.countParams()).toBe(model.parameters);
+    expect(layers.layers.slice(1).map((layer) => [layer.name, layer.getClassName(), (layer.outputShape as number[]).slice(1)])).toEqual(
+      model.layers.map((layer) => [layer.name, layer.className, layer.outputShape]),
+    );
+    expect(layers.trainableWeights.map((w) => [w.originalName, w.shape])).toEqual(model.weights.map((w) => [w.name, w.shape]));
+    layers.dispose();
   });
 
   it('rejects sizes that are not multiples of 4 with a message that says how to fix them', () => {
@@ -30,29 +42,39 @@ describe('buildAutoencoder', () => {
     expect(() => buildAutoencoder({ height: 32, width: 6, seed: 1 })).toThrow(/width must be a positive multiple of 4/);
   });
 
-  it('initialises like Keras: glorotUniform kernels within the Glorot limit, zero biases', () => {
+  it("initialises like Keras: glorotUniform kernels within the Glorot limit, zero biases, and Keras's Adam", () => {
     const model = buildAutoencoder({ height: 28, width: 28, seed: 5 });
-    for (const layer of model.layers.filter((l) => l.getClassName() === 'Conv2D')) {
-      const [kernel, bias] = layer.getWeights();
-      const [kh, kw, inChannels, outChannels] = kernel.shape;
+    const weights = initialWeights(model);
+    model.weights.forEach((spec, i) => {
+      const values = weights[i].dataSync();
+      if (spec.name.endsWith('/bias')) {
+        expect(Array.from(values).every((b) => b === 0)).toBe(true);
+        return;
+      }
+      const [kh, kw, inChannels, outChannels] = spec.shape;
       const limit = Math.sqrt(6 / (kh * kw * inChannels + kh * kw * outChannels));
-      const values = kernel.dataSync();
       expect(Math.max(...values.map(Math.abs))).toBeLessThanOrEqual(limit);
       // A uniform draw fills its range; a glorotNormal (truncated at 2σ) one would stay well inside.
       expect(Math.max(...values.map(Math.abs))).toBeGreaterThan(0.9 * limit);
-      expect(Array.from(bias.dataSync()).every((b) => b === 0)).toBe(true);
-    }
-    const optimizer = model.optimizer.getConfig();
-    expect(optimizer).toMatchObject({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    });
+    expect(model.adam).toEqual({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     expect(model.loss).toBe('binaryCrossentropy');
-    model.dispose();
+    tf.dispose(weights);
+  });
+
+  it("draws the weights tfjs-layers' glorotUniform draws with the same seeds", () => {
+    const model = buildAutoencoder({ height: 16, width: 16, seed: 3 });
+    const ours = initialWeights(model);
+    const kernel = tf.initializers.glorotUniform({ seed: deriveSeed(3, 'conv2d_1') }).apply(model.weights[2].shape);
+    expect(Array.from(ours[2].dataSync())).toEqual(Array.from(kernel.dataSync()));
+    tf.dispose([...ours, kernel]);
   });
 
   it('is seeded: same seed, same weights; another seed, other weights', () => {
     const weights = (seed: number) => {
-      const model = buildAutoencoder({ height: 28, width: 28, seed });
-      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
-      model.dispose();
+      const tensors = initialWeights(buildAutoencoder({ height: 28, width: 28, seed }));
+      const values = tensors.map((w) => Array.from(w.dataSync()));
+      tf.dispose(tensors);
       return values;
     };
     const first = weights(7);
@@ -79,6 +101,5 @@ describe('summary', () => {
     // Columns line up: every shape starts at the same offset.
     const offsets = lines.filter((l) => /\(None/.test(l)).map((l) => l.indexOf('(None'));
     expect(new Set(offsets).size).toBe(1);
-    model.dispose();
   });
 });

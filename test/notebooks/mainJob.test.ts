@@ -44,17 +44,22 @@ describe('the main job in the quick profile', () => {
 
   it("counts each notebook's trainings and cache reads", () => {
     for (const name of NOTEBOOKS)
-      expect(log).toMatch(new RegExp(`^executed .*${name} in [\\d.]+ s \\(\\d+ training\\(s\\) run, \\d+ from the cache\\)`, 'm'));
+      expect(log).toMatch(
+        new RegExp(
+          `^executed .*${name} in [\\d.]+ s \\(\\d+ training\\(s\\) run, \\d+ from the cache, \\d+ from the published archive\\)`,
+          'm',
+        ),
+      );
   });
 });
 
 describe("the main job's plan", () => {
   const executed = (name: string) => {
-    const [, trained, cached] = new RegExp(
-      `^executed .*${name} in [\\d.]+ s \\((\\d+) training\\(s\\) run, (\\d+) from the cache\\)`,
+    const [, trained, cached, archived] = new RegExp(
+      `^executed .*${name} in [\\d.]+ s \\((\\d+) training\\(s\\) run, (\\d+) from the cache, (\\d+) from the published archive\\)`,
       'm',
     ).exec(log)!;
-    return { trained: Number(trained), cached: Number(cached) };
+    return { trained: Number(trained), cached: Number(cached), archived: Number(archived) };
   };
 
   it('comes before the first notebook and agrees with what the notebooks then did', () => {
@@ -73,6 +78,7 @@ describe("the main job's plan", () => {
     expect(Number(plan![3])).toBe(0);
     // The quick profile's small runs are never among the published archive's full-fidelity ones.
     expect(Number(plan![4])).toBe(0);
+    expect(sum(done.map((d) => d.archived))).toBe(0);
     expect(Number(plan![5])).toBe(sum(done.map((d) => d.cached)));
     expect(Number(plan![1])).toBeGreaterThan(0);
   });

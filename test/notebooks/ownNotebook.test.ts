@@ -71,6 +71,6 @@ describe('a what-if notebook outside the repository', () => {
     expect(log).toMatch(/^ {2}run 1 of own-what-if\.ipynb: 32×32 edge\+2 seed 1/m);
     expect(log).toMatch(/^ {2}run 2 of own-what-if\.ipynb: 32×32 edge\+2 mse seed 1/m);
     expect(log.match(/^ {2}32×32 edge\+2 (mse )?seed 1 {2}\[#{24}\] 100% .* samples\/s · done in/gm)).toHaveLength(2);
-    expect(log).toMatch(/\(2 training\(s\) run, 0 from the cache\)/);
+    expect(log).toMatch(/\(2 training\(s\) run, 0 from the cache, 0 from the published archive\)/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type * as tfn from '@tensorflow/tfjs-node';
 import { tf } from '../../src/tf.js';
-import { buildAutoencoder } from '../../src/model/autoencoder.js';
+import { buildAutoencoder, initialWeights } from '../../src/model/autoencoder.js';
 import { fit, type TrainingProgress } from '../../src/training/fit.js';
 import { evaluate } from '../../src/training/evaluate.js';
 import { deserializeTensor, type TrainingCheckpoint } from '../../src/training/checkpoint.js';
@@ -17,7 +17,7 @@ function syntheticData(samples: number, seed: number) {
   });
 }
 
-const weightsOf = (model: tfn.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
+const valuesOf = (weights: readonly tfn.Tensor[]) => weights.map((w) => Array.from(w.dataSync()));
 
 describe('fit', () => {
   it('is seeded: two runs with the same seed give identical losses and weights', async () => {
@@ -25,8 +25,8 @@ describe('fit', () => {
     const run = async (seed: number) => {
       const model = buildAutoencoder({ height: SIDE, width: SIDE, seed });
       const result = await fit(model, inputs, targets, { epochs: 2, batchSize: 32, seed });
-      const weights = weightsOf(model);
-      model.dispose();
+      const weights = valuesOf(result.weights);
+      tf.dispose(result.weights);
       return { losses: result.history.map((r) => r.loss), weights, status: result.status };
     };
     const first = await run(3);
@@ -38,39 +38,40 @@ describe('fit', () => {
     tf.dispose([inputs, targets]);
   });
 
-  it("hands onEpochEnd a model that holds that epoch's weights (evaluating it there sees the training so far)", async () => {
+  it("hands onEpochEnd that epoch's weights (evaluating them there sees the training so far)", async () => {
     const { inputs, targets } = syntheticData(64, 5);
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 5 });
-    const untrained = await evaluate(model, inputs, targets, 32);
+    const start = initialWeights(model);
+    const untrained = await evaluate({ model, weights: start }, inputs, targets, 32);
     const perEpoch: number[] = [];
     const result = await fit(model, inputs, targets, {
       epochs: 2,
       batchSize: 16,
       seed: 5,
-      onEpochEnd: async () => {
-        perEpoch.push(await evaluate(model, inputs, targets, 32));
+      onEpochEnd: async (checkpoint) => {
+        const weights = checkpoint.weights.map(deserializeTensor);
+        perEpoch.push(await evaluate({ model, weights }, inputs, targets, 32));
+        tf.dispose(weights);
       },
     });
     expect(result.status).toBe('completed');
     expect(perEpoch[0]).toBeLessThan(untrained);
     expect(perEpoch[1]).toBeLessThan(perEpoch[0]);
-    expect(perEpoch[1]).toBe(await evaluate(model, inputs, targets, 32));
-    model.dispose();
-    tf.dispose([inputs, targets]);
+    expect(perEpoch[1]).toBe(await evaluate({ model, weights: result.weights }, inputs, targets, 32));
+    tf.dispose([inputs, targets, ...start, ...result.weights]);
   });
 
   it('resumed from a checkpoint, ends with exactly the weights and losses of an uninterrupted run', async () => {
     const { inputs, targets } = syntheticData(72, 2);
     const options = { epochs: 3, batchSize: 16, seed: 9 };
 
-    const straight = buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 });
-    const uninterrupted = await fit(straight, inputs, targets, options);
+    const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 });
+    const uninterrupted = await fit(model, inputs, targets, options);
 
     // Interrupted at the end of epoch 1: only epoch 1 survives, and its checkpoint goes through JSON as it would to disk.
-    const first = buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 });
     const controller = new AbortController();
     let saved = '';
-    const interrupted = await fit(first, inputs, targets, {
+    const interrupted = await fit(model, inputs, targets, {
       ...options,
       signal: controller.signal,
       onEpochEnd: (checkpoint) => {
@@ -86,31 +87,32 @@ describe('fit', () => {
     expect(checkpoint.optimizer.iterations).toBe(5);
 
     // A fresh process would rebuild the model from the config (same seed) before resuming.
-    const resumedModel = buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 });
-    const resumed = await fit(resumedModel, inputs, targets, { ...options, resume: checkpoint });
+    const resumed = await fit(buildAutoencoder({ height: SIDE, width: SIDE, seed: 9 }), inputs, targets, {
+      ...options,
+      resume: checkpoint,
+    });
 
     expect(resumed.status).toBe('completed');
     expect(resumed.history.map((r) => [r.epoch, r.loss])).toEqual(uninterrupted.history.map((r) => [r.epoch, r.loss]));
-    expect(weightsOf(resumedModel)).toEqual(weightsOf(straight));
-    tf.dispose([inputs, targets]);
-    [straight, first, resumedModel].forEach((m) => m.dispose());
+    expect(valuesOf(resumed.weights)).toEqual(valuesOf(uninterrupted.weights));
+    tf.dispose([inputs, targets, ...uninterrupted.weights, ...interrupted.weights, ...resumed.weights]);
   });
 
   it('a checkpoint restores weights bit for bit', async () => {
     const { inputs, targets } = syntheticData(32, 3);
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
     let checkpoint: TrainingCheckpoint | undefined;
-    await fit(model, inputs, targets, { epochs: 1, batchSize: 32, seed: 1, onEpochEnd: (c) => void (checkpoint = c) });
+    const result = await fit(model, inputs, targets, { epochs: 1, batchSize: 32, seed: 1, onEpochEnd: (c) => void (checkpoint = c) });
     const restored = checkpoint!.weights.map((w) => {
       const tensor = deserializeTensor(w);
       const values = Array.from(tensor.dataSync());
       tensor.dispose();
       return values;
     });
-    expect(restored).toEqual(weightsOf(model));
-    expect(checkpoint!.weights.map((w) => w.name)).toEqual(model.weights.map((w) => w.originalName));
-    model.dispose();
-    tf.dispose([inputs, targets]);
+    expect(restored).toEqual(valuesOf(result.weights));
+    expect(checkpoint!.weights.map((w) => w.name)).toEqual(model.weights.map((w) => w.name));
+    expect(model.weights.map((w) => w.name).slice(0, 3)).toEqual(['conv2d/kernel', 'conv2d/bias', 'conv2d_1/kernel']);
+    tf.dispose([inputs, targets, ...result.weights]);
   });
 
   it('stops on a NaN loss with status diverged, naming the epoch and batch', async () => {
@@ -123,10 +125,10 @@ describe('fit', () => {
     expect(result.history).toEqual([]);
     // With oneDNN's kernels a NaN pixel may vanish in a ReLU or max pool and leave the loss finite, but never the first layer's gradient.
     expect(result.message).toMatch(/(the loss became NaN|a gradient became non-finite \(loss [\d.]+\)) at epoch 1, batch 1 of 1/);
-    // The poisoned batch's update was never applied.
-    expect(model.getWeights().every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
-    model.dispose();
-    tf.dispose([inputs, targets, poisoned]);
+    // The poisoned batch's update was never applied: the weights are the initial ones.
+    const start = initialWeights(model);
+    expect(valuesOf(result.weights)).toEqual(valuesOf(start));
+    tf.dispose([inputs, targets, poisoned, ...start, ...result.weights]);
   });
 
   it('stops mid-epoch after the current batch, discarding the unfinished epoch', async () => {
@@ -149,11 +151,9 @@ describe('fit', () => {
     expect(result.message).toMatch(/in epoch 2 after [1-7] of 8 batches; kept the 1 finished epoch/);
     const aborted = new AbortController();
     aborted.abort();
-    expect((await fit(model, inputs, targets, { epochs: 1, batchSize: 8, seed: 1, signal: aborted.signal })).message).toMatch(
-      /after 0 of 8 batches; kept the 0/,
-    );
-    model.dispose();
-    tf.dispose([inputs, targets]);
+    const none = await fit(model, inputs, targets, { epochs: 1, batchSize: 8, seed: 1, signal: aborted.signal });
+    expect(none.message).toMatch(/after 0 of 8 batches; kept the 0/);
+    tf.dispose([inputs, targets, ...result.weights, ...none.weights]);
   });
 
   it('leaks no tensors: the count is flat across epochs and back to where it started', async () => {
@@ -161,15 +161,17 @@ describe('fit', () => {
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
     const before = tf.memory().numTensors;
     const perEpoch: number[] = [];
-    await fit(model, inputs, targets, {
+    const result = await fit(model, inputs, targets, {
       epochs: 3,
       batchSize: 16,
       seed: 1,
       onEpochEnd: () => void perEpoch.push(tf.memory().numTensors),
     });
     expect(new Set(perEpoch).size).toBe(1);
+    // Only the weights fit hands back remain, and the caller disposes them.
+    expect(tf.memory().numTensors).toBe(before + model.weights.length);
+    tf.dispose(result.weights);
     expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
     tf.dispose([inputs, targets]);
   });
 
@@ -189,15 +191,14 @@ describe('fit', () => {
     expect(last.etaSeconds).toBe(0);
     expect(last.samplesPerSecond).toBeGreaterThan(0);
     expect(last.elapsedSeconds).toBeGreaterThan(0);
-    model.dispose();
-    tf.dispose([inputs, targets]);
+    tf.dispose([inputs, targets, ...result.weights]);
   });
 
   it('reports an epoch finished only once onEpochEnd (the checkpoint write) has resolved', async () => {
     const { inputs, targets } = syntheticData(32, 10);
     const model = buildAutoencoder({ height: SIDE, width: SIDE, seed: 1 });
     const order: string[] = [];
-    await fit(model, inputs, targets, {
+    const result = await fit(model, inputs, targets, {
       epochs: 2,
       batchSize: 16,
       seed: 1,
@@ -208,8 +209,7 @@ describe('fit', () => {
       },
     });
     expect(order).toEqual(['epoch 1 saved', 'epoch 1 reported', 'epoch 2 saved', 'epoch 2 reported']);
-    model.dispose();
-    tf.dispose([inputs, targets]);
+    tf.dispose([inputs, targets, ...result.weights]);
   });
 
   it('rejects bad options with messages that say what is wrong', async () => {
@@ -226,12 +226,11 @@ describe('fit', () => {
     let checkpoint: TrainingCheckpoint | undefined;
     const big = syntheticData(8, 8);
     const bigInputs = tf.image.resizeBilinear(big.inputs, [16, 16]);
-    await fit(other, bigInputs, bigInputs, { epochs: 1, batchSize: 8, seed: 1, onEpochEnd: (c) => void (checkpoint = c) });
+    const trained = await fit(other, bigInputs, bigInputs, { epochs: 1, batchSize: 8, seed: 1, onEpochEnd: (c) => void (checkpoint = c) });
     checkpoint!.weights[0].shape = [3, 3, 1, 16];
     await expect(fit(model, inputs, targets, { epochs: 2, batchSize: 4, seed: 1, resume: checkpoint })).rejects.toThrow(
       /do not fit this model/,
     );
-    [model, other].forEach((m) => m.dispose());
-    tf.dispose([inputs, targets, big.inputs, big.targets, bigInputs]);
+    tf.dispose([inputs, targets, big.inputs, big.targets, bigInputs, ...trained.weights]);
   });
 });

@@ -23,4 +23,12 @@ export {
 /** Colormap tables shared by the kernel's PNG/SVG figures and the extension's canvas. */
 export { colorOf, colorTable, NON_FINITE_COLOR, tableIndex, TABLE_SIZE, type ColorTable, type Rgb } from './colormap.js';
 /** The Vega-Lite loss-plot spec builder and its labels. */
-export { annotationLabel, annotationText, formatPerPixel, lossPlotPayload, lossPlotSpec, MEASURE_LABELS, VEGA_LITE_SCHEMA } from './lossplot.js';
+export {
+  annotationLabel,
+  annotationText,
+  formatPerPixel,
+  lossPlotPayload,
+  lossPlotSpec,
+  MEASURE_LABELS,
+  VEGA_LITE_SCHEMA,
+} from './lossplot.js';

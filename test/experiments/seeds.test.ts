@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiments/run.js';
 import { compare } from '../../src/experiments/compare.js';
-import { confidenceInterval, pairedDifferences, runSeeds, spread, summariseValues, withSeeds } from '../../src/experiments/seeds.js';
+import { pairedDifferences, runSeeds, withSeeds } from '../../src/experiments/seeds.js';
+import { confidenceInterval, spread, summariseValues } from '../../src/statistics.js';
+import { completed } from '../helpers/results.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-compare-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -18,14 +20,16 @@ describe('compare', () => {
     expect(comparison.a.label).toBe('28×28');
     expect(comparison.b.label).toBe('32×32 edge+2');
     expect(comparison.pixels).toMatchObject({ a: 784, b: 1024, difference: 240 });
-    expect(comparison.total.perPixel!.a).toBe(plain.ledger!.perPixel);
-    expect(comparison.total.perImage.b).toBe(padded.ledger!.perImage);
+    expect(comparison.total.perPixel!.a).toBe(completed(plain).ledger.perPixel);
+    expect(comparison.total.perImage.b).toBe(completed(padded).ledger.perImage);
     expect(comparison.regions.border.perPixel).toBeNull();
     expect(comparison.regions.border.perImage.a).toBe(0);
     const { inner, border } = comparison.regions;
     expect(inner.perImage.b + border.perImage.b).toBeCloseTo(comparison.total.perImage.b, 10);
-    expect(comparison.testLoss.difference).toBeCloseTo(padded.testLoss! - plain.testLoss!, 12);
-    expect(() => compare(plain, { ...padded, status: 'interrupted', ledger: null })).toThrow(/not completed/);
+    expect(comparison.testLoss.difference).toBeCloseTo(completed(padded).testLoss - completed(plain).testLoss, 12);
+    expect(() => compare(plain, { ...padded, status: 'interrupted', message: 'stopped' })).toThrow(
+      /is interrupted \(stopped\); only completed runs/,
+    );
   });
 });
 
@@ -37,7 +41,7 @@ describe('runSeeds', () => {
     } = await runSeeds(SMALL, [1, 2], { cacheDir });
     expect(status).toBe('completed');
     expect(results.map((r) => r.config.seed)).toEqual([1, 2]);
-    const values = results.map((r) => r.ledger!.perPixel);
+    const values = results.map((r) => completed(r).ledger.perPixel);
     expect(values[0]).not.toBe(values[1]);
     expect(summary.perPixel!.mean).toBeCloseTo((values[0] + values[1]) / 2, 12);
     expect(summary.perPixel!.std).toBeCloseTo(Math.abs(values[0] - values[1]) / Math.SQRT2, 12);
@@ -64,7 +68,7 @@ describe('runSeeds', () => {
 
     const [plain, padded] = set.runs.map((run) => run.results);
     const paired = pairedDifferences(plain, padded, 'innerPerImage');
-    const expected = plain.map((r, i) => padded[i].ledger!.regions.inner.perImage - r.ledger!.regions.inner.perImage);
+    const expected = plain.map((r, i) => completed(padded[i]).ledger.regions.inner.perImage - completed(r).ledger.regions.inner.perImage);
     expect(paired.seeds).toEqual([1, 2]);
     expect(paired.values).toEqual(expected);
     expect(paired.mean).toBeCloseTo((expected[0] + expected[1]) / 2, 12);
@@ -75,7 +79,7 @@ describe('runSeeds', () => {
     const stopped = await runSeeds(configs, [1, 2], {
       run: async (config) => {
         const result = await runExperiment(config, { cacheDir });
-        return config.pad ? { ...result, status: 'interrupted' as const, ledger: null } : result;
+        return config.pad ? { ...result, status: 'interrupted', message: 'stopped' } : result;
       },
     });
     expect(stopped.status).toBe('interrupted');

@@ -16,7 +16,9 @@ import { runKey } from '../../src/results/key.js';
 import { pointEnvironment, RAY_PYTHONPATH, rayExecutor, type DriverMessage } from '../../src/experiments/sweepExecutors.js';
 import { repoRoot, venvPython } from '../helpers/python.js';
 import { freePort } from '../helpers/jupyterLab.js';
-import { buildLibrary, type SweepJson } from '../helpers/cli.js';
+import { buildLibrary } from '../helpers/cli.js';
+import type { SweepOutput } from '../../src/cli/output.js';
+import { completed } from '../helpers/results.js';
 
 const ray = join(repoRoot, '.venv', 'bin', 'ray');
 const bin = join(repoRoot, 'bin', 'losslens.js');
@@ -189,7 +191,7 @@ describe('sweep on a two-node Ray cluster', () => {
       '--json',
     ]);
     expect(remote.code, remote.stderr).toBe(0);
-    const payload = JSON.parse(remote.stdout) as SweepJson;
+    const payload = JSON.parse(remote.stdout) as SweepOutput;
     expect(payload.status).toBe('completed');
     expect(payload.rows.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
     const nodes = new Set(payload.rows.map((r) => r.node));
@@ -209,8 +211,8 @@ describe('sweep on a two-node Ray cluster', () => {
       // Everything but the wall-clock seconds of each epoch.
       const losses = (result: ExperimentResult) => result.history.map(({ epoch, loss }) => ({ epoch, loss }));
       expect(losses(entry)).toEqual(losses(twin));
-      expect(entry.ledger).toEqual(twin.ledger);
-      expect(entry.testLoss).toBe(twin.testLoss);
+      expect(completed(entry).ledger).toEqual(completed(twin).ledger);
+      expect(completed(entry).testLoss).toBe(completed(twin).testLoss);
     }
   }, 600_000);
 

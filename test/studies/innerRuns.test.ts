@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiments/run.js';
 import type { ExperimentConfigInput } from '../../src/settings/config.js';
+import { completed } from '../helpers/results.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-inner-runs-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -37,26 +38,26 @@ describe('runExperiment with the inner-region knobs', () => {
     expect(result.origin).toBe('computed');
     expect(keys.has(result.key)).toBe(false);
     keys.add(result.key);
-    const ledger = result.ledger!;
+    const ledger = completed(result).ledger;
     expect(ledger.regions.inner.pixels).toBe(784);
     expect(ledger.regions.border!.pixels).toBe(240);
     const again = await runExperiment(config, { cacheDir });
     expect(again.origin).toBe('cache');
-    expect(again.ledger).toEqual(ledger);
+    expect(completed(again).ledger).toEqual(ledger);
   });
 
   it('measures the inner region where the shifted image is', async () => {
     const result = await runExperiment({ ...TINY, pad: { width: 2, mode: 'edge', shift: 2 } }, { cacheDir });
-    expect(result.ledger!.border).toEqual({ top: 4, bottom: 0, left: 4, right: 0 });
+    expect(completed(result).ledger.border).toEqual({ top: 4, bottom: 0, left: 4, right: 0 });
     expect(result.config.pad).toEqual({ width: 2, mode: 'edge', shift: 2 });
   });
 
   it('reports the test loss over the pixels the loss covers, while the ledger keeps every region', async () => {
     const result = await runExperiment({ ...TINY, lossRegion: 'original' }, { cacheDir });
-    const ledger = result.ledger!;
+    const ledger = completed(result).ledger;
     // evaluate's loss is the training loss, here the mean over the inner 28×28 only.
-    expect(Math.abs(result.testLoss! - ledger.regions.inner.perPixel)).toBeLessThan(1e-5);
-    expect(Math.abs(result.testLoss! - ledger.perPixel)).toBeGreaterThan(1e-4);
+    expect(Math.abs(completed(result).testLoss - ledger.regions.inner.perPixel)).toBeLessThan(1e-5);
+    expect(Math.abs(completed(result).testLoss - ledger.perPixel)).toBeGreaterThan(1e-4);
     expect(ledger.regions.border!.perImage).toBeGreaterThan(0);
   });
 });

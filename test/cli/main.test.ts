@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLibrary, cliBin, runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/python.js';
-import type { ExperimentComparison } from '../../src/experiments/compare.js';
 import type { ExperimentResult } from '../../src/results/result.js';
-import type { ResultMetric, SeedSummary } from '../../src/experiments/seeds.js';
-
-/** What `losslens reproduce --json` prints (src/cli/main.ts builds it inline). */
-interface ReproducePayload {
-  command: 'reproduce';
-  seeds: number[];
-  status: string;
-  runs: { label: string; results: ExperimentResult[]; summary: Partial<Record<ResultMetric, SeedSummary>> }[];
-  comparison: ExperimentComparison | null;
-}
+import type { ReproduceOutput } from '../../src/cli/output.js';
+import { SETTING_NAMES, SETTINGS, type SettingRow } from '../../src/settings/table.js';
+import { completed } from '../helpers/results.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-cli-'));
 const SMALL = ['--epochs', '1', '--samples', '200', '--test-samples', '50', '--batch-size', '50', '--cache-dir', cacheDir];
@@ -33,17 +25,23 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 describe('losslens argument errors', () => {
   it.each([
     [['run', '--epochs', 'abc'], /^error: option '--epochs <n>' argument 'abc' is invalid/m],
-    [['run', '--pad-mode', 'wrap'], /Allowed choices are edge, constant, reflect, symmetric/],
-    [['run', '--pad-width', '3'], /^error: --pad-width must be even/m],
+    [
+      ['run', '--pad-mode', 'wrap'],
+      /argument 'wrap' is invalid\. must be one of edge, constant, reflect, symmetric \(or zeros\), got "wrap"/,
+    ],
+    [['run', '--pad-width', '3'], /^error: option '--pad-width <n>' argument '3' is invalid\. must be even/m],
     [
       ['run', '--samples', '70000'],
-      /^error: option '--samples <n>' argument '70000' is invalid\. expected an integer from 1 to 60,000 \(MNIST/m,
+      /^error: option '--samples <n>' argument '70000' is invalid\. must be an integer from 1 to 60,000, got 70000 \(MNIST/m,
     ],
     [['run', '--test-samples', '20000'], /^error: option '--test-samples <n>' argument '20000' is invalid\. .*10,000 test images/m],
-    [['run', '--loss', 'hinge'], /^error: option '--loss <name>' argument 'hinge' is invalid\. expected bce, mse or a library name/m],
+    [
+      ['run', '--loss', 'hinge'],
+      /^error: option '--loss <name>' argument 'hinge' is invalid\. must be one of binaryCrossentropy, meanSquaredError \(or bce, binary_crossentropy, mse, mean_squared_error\)/m,
+    ],
     [['reproduce', '--seeds', '0'], /--seeds <n>' argument '0' is invalid/],
-    [['run', '--noise-placement', 'border'], /Allowed choices are afterPadding, originalOnly, beforePadding/],
-    [['run', '--loss-region', 'inner'], /Allowed choices are all, original/],
+    [['run', '--noise-placement', 'border'], /must be one of afterPadding, originalOnly, beforePadding, got "border"/],
+    [['run', '--loss-region', 'inner'], /must be one of all, original, got "inner"/],
     [
       ['run', '--pad-width', '2', '--pad-shift', '4'],
       /^error: --pad-shift must be an integer from -2 to 2, got 4 \(the original image must stay inside the padded frame\)$/m,
@@ -62,24 +60,25 @@ describe('losslens argument errors', () => {
 });
 
 describe('losslens vocabulary', () => {
-  it('help shows each default in a form the flag accepts', () => {
-    const { code, stdout } = losslens('run', '--help');
-    expect(code).toBe(0);
-    expect(stdout).toMatch(
-      /--loss <name> +training loss: bce \(binaryCrossentropy\) or mse\s+\(meanSquaredError\); either name works\s+\(default:\s+bce\)/,
-    );
-    expect(stdout).not.toMatch(/default: "binaryCrossentropy"/);
-  });
-
-  it("names issue 14's knobs in the help, with the question's defaults", () => {
+  it('help lists every setting of the table with its flag, meaning and default in a form the flag accepts', () => {
     const { code, stdout } = losslens('run', '--help');
     expect(code).toBe(0);
     const help = stdout.replace(/\s+/g, ' ');
-    expect(help).toMatch(/--pad-shift <n> move the original image n pixels down and right inside the padding .*\(default: 0\)/);
-    expect(help).toMatch(
-      /--noise-placement <where> .*\(choices: "afterPadding", "originalOnly", "beforePadding", default: "afterPadding"\)/,
-    );
-    expect(help).toMatch(/--loss-region <region> .*\(choices: "all", "original", default: "all"\)/);
+    for (const name of SETTING_NAMES) {
+      const row = SETTINGS[name] as SettingRow<unknown>;
+      const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(help).toMatch(
+        new RegExp(`${escape(row.flag)} ${escape(row.argument)} ${escape(row.doc)}.*?\\(default: ${escape(row.format(row.default))}\\)`),
+      );
+    }
+    expect(help).toContain('--loss <name> training loss');
+    expect(help).toMatch(/--loss <name> .*?\(default: bce\)/);
+  });
+
+  it('reproduce takes every setting but the padding, which the question fixes', () => {
+    const help = losslens('reproduce', '--help').stdout;
+    expect(help).toContain('--epochs <n>');
+    expect(help).not.toContain('--pad-width');
   });
 
   it('takes the short alias and the library name for the same run', () => {
@@ -101,8 +100,8 @@ describe('losslens --json', () => {
     const result = JSON.parse(stdout) as ExperimentResult;
     expect(result.status).toBe('completed');
     expect(result.config).toMatchObject({ pad: { width: 2, mode: 'edge' }, epochs: 1, trainSamples: 200, testSamples: 50 });
-    expect(result.ledger?.pixels).toBe(1024);
-    expect(typeof result.ledger?.regions.border?.perImage).toBe('number');
+    expect(completed(result).ledger.pixels).toBe(1024);
+    expect(typeof completed(result).ledger.regions.border?.perImage).toBe('number');
     expect(result.history).toHaveLength(1);
     expect(stderr).toMatch(/epoch 1\/1/);
   });
@@ -110,13 +109,13 @@ describe('losslens --json', () => {
   it('reproduce: both question configs, their summaries and the comparison; a second call reads the cache', () => {
     const first = losslens('reproduce', ...SMALL, '--json');
     expect(first.code).toBe(0);
-    const payload = JSON.parse(first.stdout) as ReproducePayload;
+    const payload = JSON.parse(first.stdout) as ReproduceOutput;
     expect(payload.status).toBe('completed');
     expect(payload.runs.map((run: { label: string }) => run.label)).toEqual(['28×28', '32×32 edge+2']);
     expect(payload.runs[1].summary.perImage?.n).toBe(1);
     expect(payload.comparison?.pixels).toMatchObject({ a: 784, b: 1024 });
     const second = losslens('reproduce', ...SMALL, '--json');
-    expect((JSON.parse(second.stdout) as ReproducePayload).runs[0].results[0].origin).toBe('cache');
+    expect((JSON.parse(second.stdout) as ReproduceOutput).runs[0].results[0].origin).toBe('cache');
     expect(second.stderr).toMatch(/2 of 2 run\(s\) read from the cache/);
   });
 

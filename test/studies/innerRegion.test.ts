@@ -17,7 +17,8 @@ import { describeConfig, normaliseConfig } from '../../src/settings/config.js';
 import type { ExperimentResult } from '../../src/results/result.js';
 import { withSeeds } from '../../src/experiments/seeds.js';
 import { innerGapBundle, innerGapPoints, innerGapTable } from '../../src/display/innerGap.js';
-import { innerGapSpec, PayloadError } from '@losslens/protocol';
+import { PayloadError } from '@losslens/protocol';
+import { innerGapSpec } from '../../src/display/plots/innerGap.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 /** Per-seed jitter shared by every family of one seed, as a seed's noise and shuffles are. */
@@ -132,7 +133,11 @@ describe('the inner-region study', () => {
 
   it('names the family and seed of a run it cannot compare', () => {
     const interrupted = study({});
-    interrupted[indexOf('constantPad')][2] = { ...interrupted[indexOf('constantPad')][2], status: 'interrupted' };
+    interrupted[indexOf('constantPad')][2] = {
+      ...interrupted[indexOf('constantPad')][2],
+      status: 'interrupted',
+      message: 'stopped',
+    };
     expect(() => innerRegionGaps(interrupted)).toThrow(
       /^innerRegionGaps: constant \(zero\) padding, seed 3: the run is interrupted, not completed$/,
     );

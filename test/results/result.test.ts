@@ -15,19 +15,21 @@ const completed = {
   otherLedger: { ...ledger, loss: 'meanSquaredError' },
   lossMaps: { height: 28, width: 28, loss: [], floor: [], excess: [] },
   samples: { reconstructions: '' },
+  identity: { id: 'c'.repeat(16), tfjsVersion: '4.22.0', tensorflowVersion: '2.21.0', cpu: 'x64', runs: { tiny: 'd'.repeat(64) } },
 };
 
 describe('isExperimentResult', () => {
-  it('accepts a completed result and refuses one whose fields carry the names of before the renames', () => {
+  it('accepts a completed result and refuses one that lacks or reshapes a field its readers use', () => {
     expect(isExperimentResult(completed, KEY)).toBe(true);
     const { otherLedger, lossMaps, ...rest } = completed;
     const { loss, ...maps } = lossMaps;
-    const older = {
+    const reshaped = {
       ...rest,
       ledgers: { binaryCrossentropy: ledger, meanSquaredError: otherLedger },
       lossMaps: { ...maps, loss: 'binaryCrossentropy', values: loss },
     };
-    expect(isExperimentResult(older, KEY)).toBe(false);
+    expect(isExperimentResult(reshaped, KEY)).toBe(false);
+    expect(isExperimentResult({ ...completed, identity: 'c'.repeat(16) }, KEY)).toBe(false);
     expect(isExperimentResult({ ...completed, otherLedger: undefined }, KEY)).toBe(false);
     expect(isExperimentResult({ ...completed, lossMaps: maps }, KEY)).toBe(false);
     expect(isExperimentResult(completed, 'b'.repeat(24))).toBe(false);

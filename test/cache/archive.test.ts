@@ -17,6 +17,7 @@ import type { ExperimentResult } from '../../src/results/result.js';
 import { runExperiment, type RunOptions } from '../../src/experiments/run.js';
 import { writeEntry } from '../../src/entries.js';
 import { sweep } from '../../src/experiments/sweep.js';
+import { completed } from '../helpers/results.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'losslens-archive-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -77,7 +78,7 @@ describe('the results archive', () => {
     expect(progress).toBe(0);
     expect(result.origin).toBe('archive');
     expect(result.archive).toEqual({ createdAt: manifest.createdAt, commit: 'abc123def456', identity: identity.id });
-    expect(result.ledger).toEqual(trained.ledger);
+    expect(completed(result).ledger).toEqual(completed(trained).ledger);
     expect(stages).toContain('from the published archive');
   });
 
@@ -89,7 +90,7 @@ describe('the results archive', () => {
     const own = await runWith(archive, TINY, { archive: false });
     expect(own.result.origin).toBe('computed');
     // The same code trains the same numbers the archive holds.
-    expect(own.result.ledger).toEqual(trained.ledger);
+    expect(completed(own.result).ledger).toEqual(completed(trained).ledger);
   });
 
   it('trains, with one line saying why, when its runs were computed by code with other numbers', async () => {
@@ -157,7 +158,7 @@ describe('the results archive', () => {
     const archive = ResultsArchive.open(archiveOf('compare', [trained, seed5]))!;
     const again = await runExperiment(TINY, { cacheDir: mkdtempSync(join(folder, 'again-')), archive: false });
     const [row] = compareReproduction([again], archive, identity, () => {});
-    expect(row.archive).toMatchObject({ perImage: trained.ledger!.perImage, fits: true });
+    expect(row.archive).toMatchObject({ perImage: completed(trained).ledger.perImage, fits: true });
     expect(row.differences.archive).toEqual({ perPixel: 0, perImage: 0 });
     expect(row.seedSpread?.seeds).toBe(2);
     expect(row.beyondSpread.archive).toBe(false);

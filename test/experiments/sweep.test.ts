@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expandGrid, sweep, SweepGridError, type SweepEvent, type SweepExecutor } from '../../src/experiments/sweep.js';
-import { acceptEntry, inProcessExecutor } from '../../src/experiments/sweepExecutors.js';
+import { expandGrid, sweep, SweepGridError, type SweepEvent } from '../../src/experiments/sweep.js';
+import { acceptEntry, inProcessExecutor, type SweepExecutor } from '../../src/experiments/sweepExecutors.js';
 import { resultPath } from '../../src/cache/lookup.js';
 import { resultsIdentity } from '../../src/identity/identity.js';
-import { dilutionPoints, dilutionBundle } from '../../src/display/dilution.js';
+import { dilutionBundle } from '../../src/display/dilution.js';
+import { dilutionPoints } from '../../src/studies/dilution.js';
 import { SweepTracker, sweepTable } from '../../src/display/sweepProgress.js';
+import { completed } from '../helpers/results.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'losslens-sweep-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -25,15 +27,21 @@ describe('expandGrid', () => {
   });
 
   it.each([
-    [{ padWidth: [0, 3] }, 'padWidth', /grid field padWidth value 3: pad.width must be even/],
-    [{ padMode: ['wrap'] }, 'padMode', /grid field padMode value "wrap": pad.mode must be one of/],
-    [{ seed: [] }, 'seed', /grid field seed must be a non-empty list/],
-    [{ loss: ['hinge'] }, 'loss', /grid field loss value "hinge": loss must be one of/],
-    [{ padWidths: [2] }, 'padWidths', /unknown grid field\(s\) padWidths; the fields are/],
-    [{ trainSamples: [70_000] }, 'trainSamples', /value 70000: trainSamples must be an integer from 1 to 60000/],
-    [{ noisePlacement: ['sideways'] }, 'noisePlacement', /grid field noisePlacement value "sideways": noisePlacement must be one of/],
-    [{ lossRegion: ['inner'] }, 'lossRegion', /grid field lossRegion value "inner": lossRegion must be one of/],
-    [{ padShift: [6] }, 'padShift', /grid field padShift value 6: pad.shift must be an integer from -2 to 2/],
+    [{ padWidth: [0, 3] }, 'padWidth', /^grid field padWidth value 3 must be even/],
+    [{ padMode: ['wrap'] }, 'padMode', /^grid field padMode value "wrap" must be one of/],
+    [{ seed: [] }, 'seed', /^grid field seed must be a non-empty list/],
+    [{ loss: ['hinge'] }, 'loss', /^grid field loss value "hinge" must be one of/],
+    [{ padWidths: [2] }, null, /^the sweep grid has unknown field\(s\) padWidths; the fields are/],
+    [{ trainSamples: [70_000] }, 'trainSamples', /^grid field trainSamples value 70000 must be an integer from 1 to 60,000/],
+    [{ noisePlacement: ['sideways'] }, 'noisePlacement', /^grid field noisePlacement value "sideways" must be one of/],
+    [{ lossRegion: ['inner'] }, 'lossRegion', /^grid field lossRegion value "inner" must be one of/],
+    [{ padWidth: [2], padShift: [6] }, 'padShift', /^grid field padShift must be an integer from -2 to 2, got 6/],
+    [{ padShift: [2] }, 'padShift', /^grid field padShift means nothing without padding/],
+    [
+      { seed: Array.from({ length: 200 }, (_, i) => i), padWidth: [0, 2, 4, 6, 8], epochs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] },
+      null,
+      /has 11,000 points/,
+    ],
   ])('%j is refused naming the field', (grid, field, message) => {
     let error: unknown;
     try {
@@ -42,7 +50,7 @@ describe('expandGrid', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(SweepGridError);
-    expect((error as SweepGridError).field).toBe(field);
+    expect((error as SweepGridError).setting).toBe(field);
     expect((error as Error).message).toMatch(message);
   });
 });
@@ -113,7 +121,7 @@ describe('acceptEntry', () => {
     const other = mkdtempSync(join(tmpdir(), 'losslens-accept-'));
     try {
       const task = { index: 0, config: point.config, key: point.key, identity: id, label: point.label };
-      expect(acceptEntry(text, task, other).ledger).toEqual(point.result!.ledger);
+      expect(completed(acceptEntry(text, task, other)).ledger).toEqual(completed(point.result!).ledger);
       expect(readFileSync(resultPath(other, point.key, id), 'utf8')).toBe(text);
       const damaged = text.replace(/"perImage":(\d)/, (_, digit) => `"perImage":${(Number(digit) + 1) % 10}`);
       expect(() => acceptEntry(damaged, task, other)).toThrow(/checksum mismatch/);

@@ -1,22 +1,21 @@
 /**
- * Issue 11's path reproductions: a cache directory under /proc (which made a recursive
- * mkdir spin forever after an epoch had trained), one behind a dangling symlink, a file
- * where a directory should be, and a checkpoint that does not fit the model — each now a
- * one-line error naming the path and the fix, raised before any training.
+ * Cache paths that cannot hold a cache: a directory under /proc (where a recursive mkdir
+ * never returns), one behind a dangling symlink, a file where a directory should be, and a
+ * checkpoint that does not fit the model — each a one-line error naming the path and the fix, raised before any training.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CacheDirectoryError, CheckpointMismatchError, checkCacheDir, prepareCacheDir } from '../../src/cache/directory.js';
+import { CacheDirectoryError, checkCacheDir, prepareCacheDir } from '../../src/cache/directory.js';
 import { runExperiment } from '../../src/experiments/run.js';
 import { checkpointPath } from '../../src/cache/lookup.js';
 import { normaliseConfig, type ExperimentConfigInput } from '../../src/settings/config.js';
 import { runKey } from '../../src/results/key.js';
 import { resultsIdentity } from '../../src/identity/identity.js';
 import { writeEntry } from '../../src/entries.js';
-import { buildAutoencoder } from '../../src/model/autoencoder.js';
-import { checkpointTensors, serializeTensor } from '../../src/training/checkpoint.js';
+import { buildAutoencoder, initialWeights } from '../../src/model/autoencoder.js';
+import { CheckpointMismatchError, serializeTensor } from '../../src/training/checkpoint.js';
 import { tf } from '../../src/tf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'losslens-preflight-'));
@@ -106,15 +105,15 @@ describe('runExperiment checks paths and checkpoints before training', () => {
     const key = runKey(config);
     const { id } = await resultsIdentity();
     const model = buildAutoencoder({ height: 28, width: 28, seed: 5, loss: config.loss });
-    const weights = model.trainableWeights.map((w) => serializeTensor(w.originalName, w.read()));
-    const zeros = checkpointTensors(model).map(({ name, shape }) => {
+    const start = initialWeights(model);
+    const weights = start.map((tensor, i) => serializeTensor(model.weights[i].name, tensor));
+    tf.dispose(start);
+    const zeros = model.weights.map(({ name, shape }) => {
       const zero = tf.zeros(shape);
       const serialized = serializeTensor(name, zero);
       zero.dispose();
       return serialized;
     });
-    model.optimizer?.dispose();
-    model.dispose();
     weights[0] = { ...weights[0], base64: weights[0].base64.slice(0, 8) };
     const checkpoint = {
       epoch: 1,

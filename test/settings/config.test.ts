@@ -1,8 +1,8 @@
 /**
- * Issue 14's config knobs (noise placement, loss region, pad shift): validated with one-line
+ * The inner-region settings (noise placement, loss region, pad shift): validated with one-line
  * errors naming the field, defaulting to the question's behaviour, folded to their defaults
  * where they change nothing (so equal runs share one cache entry), named in labels only when
- * not default, and accepted by the sweep grid (whose bad values are refused in test/sweep/sweep.test.ts).
+ * not default, and accepted by the sweep grid (whose bad values are refused in test/experiments/sweep.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import {
