@@ -135,7 +135,7 @@ export async function computeExperiment(config: ExperimentConfig, options: Compu
     const { train, test } = loadData(config, workspace, stage);
     const dataSeconds = seconds(started);
     const side = imageSide(config);
-    const model = buildAutoencoder({ height: side, width: side, seed: config.seed, loss: config.loss });
+    const model = buildAutoencoder({ height: side, width: side, seed: config.seed, loss: config.loss, learningRate: config.learningRate });
     const resume = options.resume;
     if (resume) {
       checkResumable(resume.checkpoint, model, resume.source);

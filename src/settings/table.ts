@@ -7,7 +7,7 @@
  *
  * Rows are in the order labels name settings and a sweep varies them (the last fastest).
  */
-import { LOSS_NAMES, type LossName } from '../model/autoencoder.js';
+import { KERAS_ADAM, LOSS_NAMES, type LossName } from '../model/autoencoder.js';
 import { NOISE_PLACEMENTS, type NoisePlacement } from '../transforms/dataset.js';
 import { PAD_MODES, type PadMode } from '../transforms/pad.js';
 import { plural } from '../format.js';
@@ -215,6 +215,16 @@ export const SETTINGS = {
     flag: '--loss',
     argument: '<name>',
     fingerprint: { context: 'tiny', values: ['meanSquaredError'] },
+  }),
+  learningRate: setting<number>({
+    doc: 'Adam’s learning rate (Keras’s default, which the tutorial uses: 0.001)',
+    default: KERAS_ADAM.learningRate,
+    field: 'learningRate',
+    ...decimal('a finite number > 0 and ≤ 1', (value) => value > 0 && value <= 1),
+    label: (rate) => `lr ${rate}`,
+    flag: '--learning-rate',
+    argument: '<rate>',
+    fingerprint: { context: 'tiny', values: [0.002] },
   }),
   noiseFactor: setting<number>({
     doc: 'standard deviation of the Gaussian noise added to the inputs (then clipped to [0, 1])',

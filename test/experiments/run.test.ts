@@ -112,3 +112,14 @@ describe('runExperiment', () => {
     expect(completed(resumed.result).ledger).toEqual(completed(uninterrupted.result).ledger);
   });
 });
+
+describe('the learning rate', () => {
+  it('reaches the optimiser: a doubled rate trains to other weights and another test loss', async () => {
+    const base = completed((await counted(SMALL)).result);
+    const faster = completed((await counted({ ...SMALL, learningRate: 0.002 })).result);
+    expect(faster.config.learningRate).toBe(0.002);
+    expect(faster.key).not.toBe(base.key);
+    expect(faster.testLoss).not.toBe(base.testLoss);
+    expect(faster.history[0].loss).not.toBe(base.history[0].loss);
+  });
+});

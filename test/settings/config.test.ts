@@ -125,3 +125,22 @@ describe('the sweep grid with the inner-region knobs', () => {
     ]);
   });
 });
+
+describe('the learning rate', () => {
+  it("defaults to Keras's Adam rate and keeps the default run's key", () => {
+    expect(DEFAULT_CONFIG.learningRate).toBe(0.001);
+    expect(key({ learningRate: 0.001 })).toBe(key({}));
+    expect(key({ learningRate: 0.002 })).not.toBe(key({}));
+  });
+
+  it.each([0, -0.001, 2, Number.NaN, '0.01'])('refuses %s with a one-line error naming the field', (value) => {
+    expect(() => normaliseConfig({ learningRate: value as number })).toThrow(/^learningRate must be a finite number > 0 and ≤ 1, got /);
+  });
+
+  it('is named in labels only where runs differ in it, and is a sweep axis', () => {
+    const labels = runLabels([normaliseConfig({}), normaliseConfig({ learningRate: 0.002 })]);
+    expect(labels[1]).toContain('lr 0.002');
+    expect(labels[0]).toContain('lr 0.001');
+    expect(expandGrid({ learningRate: [0.001, 0.003] }).map((config) => config.learningRate)).toEqual([0.001, 0.003]);
+  });
+});
