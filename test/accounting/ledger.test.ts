@@ -90,64 +90,6 @@ describe('loss ledger identities', () => {
 });
 
 describe('loss ledger against tfjs', () => {
-  for (const loss of ['binaryCrossentropy', 'meanSquaredError'] as LossName[]) {
-    it(`${loss}: regions and floor + excess add up to the totals`, () => {
-      const { targets, predictions } = syntheticImages(50, 32, 7);
-      const accumulator = new LedgerAccumulator(32, 32, { loss, border: RING });
-      accumulator.addValues(targets, predictions);
-      const { ledger, maps } = accumulator.finish();
-
-      expect(ledger.pixels).toBe(1024);
-      expect(ledger.images).toBe(50);
-      expectClose(ledger.perPixel * ledger.pixels, ledger.perImage);
-      const { inner, border } = ledger.regions;
-      expect(border).not.toBeNull();
-      expect(inner.pixels).toBe(784);
-      expect(border!.pixels).toBe(240);
-      expectClose(inner.perImage + border!.perImage, ledger.perImage);
-      expectClose(inner.share + border!.share, 1);
-      expectClose(inner.perPixel * inner.pixels, inner.perImage);
-      for (const part of [ledger, inner, border!]) expectFloorPlusExcess(part);
-      if (loss === 'meanSquaredError') expect(ledger.floor.perImage).toBe(0);
-      else expect(ledger.floor.perImage).toBeGreaterThan(0);
-
-      const mapMean = maps.loss.reduce((a, b) => a + b, 0) / maps.loss.length;
-      expectClose(mapMean, ledger.perPixel);
-      for (let i = 0; i < maps.loss.length; i++) expectClose(maps.floor[i] + maps.excess[i], maps.loss[i]);
-
-      // The direct float64 mean over every pixel, computed without the ledger's bookkeeping.
-      let direct = 0;
-      for (let i = 0; i < targets.length; i++) direct += PIXEL_LOSSES[loss].loss(targets[i], predictions[i]);
-      expectClose(direct / targets.length, ledger.perPixel);
-    });
-  }
-
-  it('a perfect reconstruction leaves exactly the entropy floor (BCE) and nothing (MSE)', () => {
-    const { targets } = syntheticImages(4, 28, 3);
-    const bce = new LedgerAccumulator(28, 28, { loss: 'binaryCrossentropy' });
-    bce.addValues(targets, targets);
-    const { ledger } = bce.finish();
-    expect(ledger.regions.border).toBeNull();
-    expect(ledger.regions.inner.share).toBe(1);
-    // Clipping to [ε, 1−ε] costs at most −log(1−ε) ≈ ε per black pixel.
-    expect(ledger.excess.perPixel).toBeLessThan(2 * KERAS_EPSILON);
-    expect(ledger.floor.perPixel).toBeGreaterThan(0);
-    const mse = new LedgerAccumulator(28, 28, { loss: 'meanSquaredError' });
-    mse.addValues(targets, targets);
-    expect(mse.finish().ledger.perImage).toBe(0);
-  });
-
-  it('matches hand-computed values for one grey pixel', () => {
-    const accumulator = new LedgerAccumulator(1, 1, { loss: 'binaryCrossentropy' });
-    accumulator.addValues([0.5, 0.25], [0.5, 0.5]);
-    const { ledger } = accumulator.finish();
-    const h25 = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
-    expectClose(ledger.floor.perPixel, (Math.LN2 + h25) / 2);
-    expectClose(ledger.perPixel, Math.LN2);
-  });
-});
-
-describe('loss ledger against tfjs', () => {
   /** Two convs as data, with their initial weights, and the same model in tfjs-layers as the reference. */
   function tinyModel(size: number, loss: LossName) {
     const model = buildAutoencoder({
