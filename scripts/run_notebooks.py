@@ -21,6 +21,7 @@ job: `losslens plan` evaluates each notebook's
 cell tagged `runs` with its parameters (see `print_plan`). While a notebook runs, it shows
 which notebook and cell runs and mirrors each training's progress line (bar, rate, ETA)
 from the kernel's progress displays; `--log` keeps every line for later (see `Reporter`).
+`--report` writes the same counts as JSON for programs (see `write_report`).
 """
 
 from __future__ import annotations
@@ -278,7 +279,8 @@ class MirroringClient(NotebookClient):
 
 def execute(
     source: Path, destination: Path, params: dict, timeout: int, reporter: Reporter | None = None
-) -> nbformat.NotebookNode:
+) -> tuple[nbformat.NotebookNode, dict[str, int]]:
+    """Runs the notebook into `destination`; returns it with its runs counted by origin (`MirroringClient.counts`)."""
     notebook = nbformat.read(source, as_version=4)
     if params:
         inject_parameters(notebook, params)
@@ -307,7 +309,17 @@ def execute(
         )
         if own_reporter:
             reporter.close()
-    return notebook
+    return notebook, counts
+
+
+def write_report(path: Path, plan: dict | None, notebooks: list[dict]) -> None:
+    """The job's counts as JSON, rewritten after each notebook (an interrupted job keeps those that
+    ran): `{"plan": <losslens plan --json> or null, "notebooks": [{"notebook", "seconds",
+    "trained", "cache", "archive"}]}`, in the order they ran. Replaced whole, never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps({"plan": plan, "notebooks": notebooks}, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
 
 
 def print_plan(notebooks: list[Path], params: dict, reporter: Reporter) -> dict | None:
@@ -441,6 +453,7 @@ def main() -> int:
     parser.add_argument("--summary", action="store_true", help="print the outputs of cells tagged 'summary' at the end")
     parser.add_argument("--timeout", type=int, default=-1, help="seconds per cell (-1: no limit)")
     parser.add_argument("--log", type=Path, help="also append every progress line, unthrottled, to this file")
+    parser.add_argument("--report", type=Path, help="write the plan and each notebook's run counts to this JSON file")
     args = parser.parse_args()
     try:
         extra = json.loads(args.params)
@@ -468,12 +481,15 @@ def main() -> int:
 
 
 def run_all(args: argparse.Namespace, params: dict, summaries: list[str], reporter: Reporter) -> int:
-    print_plan(args.notebooks, params, reporter)
+    plan = print_plan(args.notebooks, params, reporter)
+    executed: list[dict] = []
+    if args.report:
+        write_report(args.report, plan, executed)
     for number, source in enumerate(args.notebooks, 1):
         started = time.monotonic()
         reporter.say(f"[{number}/{len(args.notebooks)}] running {source}")
         try:
-            notebook = execute(source, args.output / source.name, params, args.timeout, reporter)
+            notebook, counts = execute(source, args.output / source.name, params, args.timeout, reporter)
         except CellExecutionError as error:
             reporter.say(f"{source}: a cell failed; the executed notebook was kept in {args.output}\n{error}")
             return 1
@@ -481,8 +497,12 @@ def run_all(args: argparse.Namespace, params: dict, summaries: list[str], report
             reporter.doing(f"{source.name}: exporting HTML")
             export_html(notebook, (args.output / source.name).with_suffix(".html"))
             reporter.doing("")
+        seconds = time.monotonic() - started
+        if args.report:
+            executed.append({"notebook": source.name, "seconds": round(seconds, 1), **counts})
+            write_report(args.report, plan, executed)
         texts = summary_text(notebook)
-        summaries.append(f"## {source.name} (executed in {time.monotonic() - started:.0f} s)")
+        summaries.append(f"## {source.name} (executed in {seconds:.0f} s)")
         summaries.extend(texts or ["(no cell tagged 'summary' produced output)"])
     if args.summary:
         print("\n\n".join(summaries))

@@ -5,11 +5,12 @@
  * rate and ETA or the word that it came from the cache.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NOTEBOOKS, quickRun } from './quickRun.js';
+import { NOTEBOOKS, quickRun, type RunnerReport } from './quickRun.js';
 
 let log: string;
+let report: RunnerReport;
 beforeAll(() => {
-  log = quickRun().log;
+  ({ log, report } = quickRun());
 });
 
 /** The runner's lines for each training, keyed "notebook #n", from its first line to the next training's. */
@@ -42,57 +43,45 @@ describe('the main job in the quick profile', () => {
     }
   });
 
-  it("counts each notebook's trainings and cache reads", () => {
-    for (const name of NOTEBOOKS)
-      expect(log).toMatch(
-        new RegExp(
-          `^executed .*${name} in [\\d.]+ s \\(\\d+ training\\(s\\) run, \\d+ from the cache, \\d+ from the published archive\\)`,
-          'm',
-        ),
-      );
+  it("shows each notebook's trainings and stored reads as the runner counted them", () => {
+    expect(report.notebooks.map((n) => n.notebook)).toEqual(NOTEBOOKS);
+    for (const { notebook, trained, cache, archive } of report.notebooks) {
+      const line = log.split('\n').find((l) => l.startsWith('executed ') && l.includes(notebook));
+      expect(line, notebook).toContain(`(${trained} training(s) run, ${cache} from the cache, ${archive} from the published archive)`);
+    }
   });
 });
 
 describe("the main job's plan", () => {
-  const executed = (name: string) => {
-    const [, trained, cached, archived] = new RegExp(
-      `^executed .*${name} in [\\d.]+ s \\((\\d+) training\\(s\\) run, (\\d+) from the cache, (\\d+) from the published archive\\)`,
-      'm',
-    ).exec(log)!;
-    return { trained: Number(trained), cached: Number(cached), archived: Number(archived) };
-  };
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const ran = (name: string) => report.notebooks.find((n) => n.notebook === name)!;
 
   it('comes before the first notebook and agrees with what the notebooks then did', () => {
-    const plan =
-      /^plan: (\d+) training\(s\) needed for (\d+) run\(s\); (\d+) already in the cache, (\d+) in the published archive, (\d+) trained earlier in this job$/m.exec(
-        log,
-      );
-    expect(plan, log.slice(0, 2000)).not.toBeNull();
-    expect(plan!.index).toBeLessThan(log.indexOf('[1/'));
-    const done = NOTEBOOKS.map(executed);
-    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(report.plan, log.slice(0, 2000)).not.toBeNull();
+    const { totals } = report.plan!;
+    const shown = `plan: ${totals.toTrain} training(s) needed for ${totals.runs} run(s); ${totals.inCache} already in the cache, `;
+    expect(log).toContain(shown);
+    expect(log.indexOf(shown)).toBeLessThan(log.indexOf('[1/'));
+    const done = report.notebooks;
     // The quick run starts from an empty cache: every planned training happens once, and every other
     // run is a cache read of what an earlier notebook trained.
-    expect(Number(plan![1])).toBe(sum(done.map((d) => d.trained)));
-    expect(Number(plan![2])).toBe(sum(done.map((d) => d.trained + d.cached)));
-    expect(Number(plan![3])).toBe(0);
+    expect(totals.toTrain).toBe(sum(done.map((d) => d.trained)));
+    expect(totals.runs).toBe(sum(done.map((d) => d.trained + d.cache + d.archive)));
+    expect(totals.inCache).toBe(0);
     // The quick profile's small runs are never among the published archive's full-fidelity ones.
-    expect(Number(plan![4])).toBe(0);
-    expect(sum(done.map((d) => d.archived))).toBe(0);
-    expect(Number(plan![5])).toBe(sum(done.map((d) => d.cached)));
-    expect(Number(plan![1])).toBeGreaterThan(0);
+    expect(totals.inArchive).toBe(0);
+    expect(sum(done.map((d) => d.archive))).toBe(0);
+    expect(totals.trainedEarlier).toBe(sum(done.map((d) => d.cache)));
+    expect(totals.toTrain).toBeGreaterThan(0);
   });
 
   it("counts each notebook's runs from its cell tagged 'runs'", () => {
-    for (const name of NOTEBOOKS) {
-      const line = new RegExp(
-        `^ {2}${name}: (\\d+) run\\(s\\): (\\d+) to train(?: \\(\\d+ from a checkpoint of an interrupted run\\))?, (\\d+) in the cache, (\\d+) in the published archive, (\\d+) trained earlier in this job$`,
-        'm',
-      ).exec(log);
-      expect(line, `${name} in\n${log.slice(0, 2000)}`).not.toBeNull();
-      const [runs, toTrain] = [Number(line![1]), Number(line![2])];
-      expect(toTrain).toBe(executed(name).trained);
-      expect(runs).toBe(executed(name).trained + executed(name).cached);
+    for (const { notebook, runs } of report.plan!.notebooks) {
+      expect(runs, `${notebook} has no cell tagged 'runs'`).not.toBeNull();
+      const toTrain = runs!.filter((run) => !run.cached && run.earlierIn === undefined).length;
+      expect(log).toContain(`  ${notebook}: ${runs!.length} run(s): ${toTrain} to train`);
+      expect(toTrain, notebook).toBe(ran(notebook).trained);
+      expect(runs!.length, notebook).toBe(ran(notebook).trained + ran(notebook).cache + ran(notebook).archive);
     }
   });
 });

@@ -4,11 +4,11 @@
  * the other projects' tests still run) as `quickRun`.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { NOTEBOOK_DIR, NOTEBOOKS, ROOT, type QuickRun } from './quickRun.js';
+import { NOTEBOOK_DIR, NOTEBOOKS, ROOT, type QuickRun, type RunnerReport } from './quickRun.js';
 
 const run = promisify(execFile);
 /** Outputs of earlier vitest processes older than this are deleted (a concurrent one is younger). */
@@ -27,6 +27,7 @@ function removeStaleRuns(artifacts: string, keep: string): void {
 
 async function execute(outputDir: string): Promise<QuickRun> {
   const started = performance.now();
+  const reportPath = join(outputDir, 'report.json');
   const { stderr } = await run(
     join(ROOT, '.venv', 'bin', 'python'),
     [
@@ -37,6 +38,8 @@ async function execute(outputDir: string): Promise<QuickRun> {
       '--profile',
       'quick',
       '--html',
+      '--report',
+      reportPath,
     ],
     // A fresh cache, so the notebooks really train instead of reading an earlier run's results.
     {
@@ -46,7 +49,8 @@ async function execute(outputDir: string): Promise<QuickRun> {
       timeout: TIMEOUT_MS,
     },
   );
-  return { outputDir, log: stderr, seconds: (performance.now() - started) / 1000 };
+  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as RunnerReport;
+  return { outputDir, log: stderr, report, seconds: (performance.now() - started) / 1000 };
 }
 
 export default async function setup(project: TestProject): Promise<void> {

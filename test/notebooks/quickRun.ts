@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
+import type { PlanOutput } from '../../src/cli/output.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const NOTEBOOK_DIR = join(ROOT, 'notebooks');
@@ -14,10 +15,19 @@ export const NOTEBOOKS = readdirSync(NOTEBOOK_DIR)
   .filter((name) => name.endsWith('.ipynb'))
   .sort();
 
+/** What `scripts/run_notebooks.py --report` writes (its `write_report`). */
+export interface RunnerReport {
+  /** `losslens plan --json` for the job, or null when it could not be counted. */
+  plan: PlanOutput | null;
+  /** The notebooks that ran, in order, with their runs counted by origin. */
+  notebooks: { notebook: string; seconds: number; trained: number; cache: number; archive: number }[];
+}
+
 export interface QuickRun {
   outputDir: string;
-  /** The runner's stderr: per-notebook timings. */
+  /** The runner's stderr: what a person watching the job reads. */
   log: string;
+  report: RunnerReport;
   seconds: number;
 }
 
