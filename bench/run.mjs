@@ -6,7 +6,7 @@
 // time and each training process's peak memory.
 // Reads the compiled library in dist/ (npm run bench builds it first).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -18,12 +18,12 @@ const { tf } = losslens;
 /**
  * @typedef {import('./common.mjs').LosslensMeasurement} LosslensMeasurement
  * @typedef {{ side: number, jitCompile: boolean, samplesPerSecond: number, peakRssMB: number }} KerasMeasurement
- * @typedef {{ losslens: LosslensMeasurement, stock: LosslensMeasurement | null, keras: KerasMeasurement | null, kerasXla: KerasMeasurement | null, load: number[] }} Round
+ * @typedef {{ losslens: LosslensMeasurement, baseline: LosslensMeasurement | null, stock: LosslensMeasurement | null, keras: KerasMeasurement | null, kerasXla: KerasMeasurement | null, load: number[] }} Round
  * @typedef {{ side: number, pad: import('../src/transforms/dataset.js').PrepareDatasetOptions['pad'] }} Size
  */
 
 const options =
-  /** @type {{ batches: number, warmup: number, rounds: number, keras: boolean, kerasOnednn?: true, stock?: true, fullEpoch?: true, data: boolean, output: string }} */ (
+  /** @type {{ batches: number, warmup: number, rounds: number, keras: boolean, kerasOnednn?: true, stock?: true, baseline?: string, fullEpoch?: true, data: boolean, output: string }} */ (
     new Command()
       .name('bench')
       .description('Training throughput of losslens versus Keras, data preparation time and peak memory.')
@@ -36,6 +36,10 @@ const options =
         "run Keras with TF_ENABLE_ONEDNN_OPTS=1 as losslens does (default: the environment as given, oneDNN's rewrites off on CPUs without AVX-512)",
       )
       .option('--stock', "also time tfjs's own model.fit on the same model (the speed before losslens's training graph)")
+      .option(
+        '--baseline <ref>',
+        "also time losslens as of that git commit (its sources built once under output/baseline/), right after this checkout's in every round",
+      )
       .option('--full-epoch', 'also time one real epoch of 60,000 MNIST images at each size')
       .option('--no-data', 'skip the 70,000-image preparation timing')
       .option('--output <file>', 'where to write the JSON results', path.join(ROOT, 'output/bench.json'))
@@ -88,18 +92,49 @@ function child(command, args, what, env = process.env) {
   return /** @type {T} */ (line);
 }
 
+/**
+ * The checkout of `ref` as a built copy under output/baseline/<commit>, sharing this checkout's
+ * node_modules; built once per commit. Returns its root.
+ * @param {string} ref
+ */
+function baselineCheckout(ref) {
+  const git = (/** @type {string[]} */ ...args) => {
+    const run = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (run.status !== 0) throw new Error(`--baseline ${ref}: git ${args.join(' ')} failed: ${(run.stderr || '').trim()}`);
+    return run.stdout.trim();
+  };
+  const commit = git('rev-parse', '--verify', `${ref}^{commit}`);
+  const root = path.join(ROOT, 'output/baseline', commit);
+  if (existsSync(path.join(root, 'dist/index.js'))) return root;
+  process.stderr.write(`building losslens at ${commit.slice(0, 12)} for --baseline…\n`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const archive = spawnSync('sh', ['-c', `git archive ${commit} | tar -x -C "$1"`, 'sh', root], { cwd: ROOT, encoding: 'utf8' });
+  if (archive.status !== 0) throw new Error(`--baseline ${ref}: could not extract ${commit}: ${archive.stderr.trim()}`);
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-b'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) {
+    rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+    throw new Error(`--baseline ${ref}: building ${commit} failed:\n${(build.stdout + build.stderr).trim()}`);
+  }
+  return root;
+}
+
+const baselineRoot = options.baseline ? baselineCheckout(options.baseline) : null;
+
 const common = () => ['--batches', String(options.batches), '--warmup', String(options.warmup), '--batch-size', String(BATCH_SIZE)];
 
 /**
  * @param {Size} size
  * @param {'losslens' | 'stock'} trainer
  * @param {string[]} extra
+ * @param {string} [root] the checkout whose losslens to time
  * @returns {LosslensMeasurement}
  */
-function tfjsRun({ side }, trainer, extra = []) {
+function tfjsRun({ side }, trainer, extra = [], root = ROOT) {
   return child(
     process.execPath,
-    [path.join(ROOT, 'bench/losslens_bench.mjs'), '--side', String(side), '--trainer', trainer, ...common(), ...extra],
+    [path.join(root, 'bench/losslens_bench.mjs'), '--side', String(side), '--trainer', trainer, ...common(), ...extra],
     trainer,
   );
 }
@@ -122,11 +157,11 @@ function kerasRun({ side }, jit) {
 
 /**
  * @typedef {{ side: number, losslensSamplesPerSecond: number, kerasSamplesPerSecond: number | null, kerasXlaSamplesPerSecond: number | null,
- *   stockTfjsSamplesPerSecond: number | null, ratio: number | null, xlaRatio: number | null, pairedRatio: number | null, pairedXlaRatio: number | null,
+ *   stockTfjsSamplesPerSecond: number | null, baselineSamplesPerSecond: number | null, pairedBaselineRatio: number | null, ratio: number | null, xlaRatio: number | null, pairedRatio: number | null, pairedXlaRatio: number | null,
  *   losslensPeakRssMB: number | null, kerasPeakRssMB: number | null, kerasXlaPeakRssMB: number | null, kerasJitCompile: boolean | null, rounds: Round[] }} Training
  * @typedef {{ images: number, seconds: number, imagesPerSecond: number }} DataPreparation
  * @typedef {{
- *   date: string, machine: { cpus: number, cpuModel: string | undefined, loadBefore: number[], loadAfter?: number[] }, tensorflow: string,
+ *   date: string, baseline: string | null, machine: { cpus: number, cpuModel: string | undefined, loadBefore: number[], loadAfter?: number[] }, tensorflow: string,
  *   kerasOneDnn: string | null, threads: Record<string, string | null>, options: Record<string, number>,
  *   training: Training[], data?: DataPreparation, fullEpoch?: (LosslensMeasurement & { load: number[] })[] }} Results
  */
@@ -134,6 +169,7 @@ function kerasRun({ side }, jit) {
 /** @type {Results} */
 const results = {
   date: new Date().toISOString(),
+  baseline: baselineRoot ? path.basename(baselineRoot) : null,
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadBefore: load() },
   tensorflow: nativeTensorFlowVersion(),
   kerasOneDnn: options.kerasOnednn ? '1' : (givenEnv.TF_ENABLE_ONEDNN_OPTS ?? null),
@@ -155,8 +191,8 @@ const peak = (runs) => Math.max(...runs.map((r) => r?.peakRssMB ?? 0)) || null;
 /**
  * The median over rounds of one side's rate, or of its ratio to another side; null when that side did not run.
  * @param {Round[]} rounds
- * @param {'losslens' | 'stock' | 'keras' | 'kerasXla'} key
- * @param {'keras' | 'kerasXla'} [over]
+ * @param {'losslens' | 'baseline' | 'stock' | 'keras' | 'kerasXla'} key
+ * @param {'keras' | 'kerasXla' | 'baseline'} [over]
  */
 const medianRate = (rounds, key, over) => {
   const rates = rounds.map((r) => {
@@ -173,6 +209,11 @@ for (const config of SIDES) {
   for (let round = 0; round < options.rounds; round++) {
     process.stderr.write(`${config.side}×${config.side} round ${round + 1}/${options.rounds}: losslens…`);
     const ours = tfjsRun(config, 'losslens');
+    let baseline = null;
+    if (baselineRoot) {
+      process.stderr.write(` losslens at ${path.basename(baselineRoot).slice(0, 12)}…`);
+      baseline = tfjsRun(config, 'losslens', [], baselineRoot);
+    }
     let stock = null;
     if (options.stock) {
       process.stderr.write(' tfjs model.fit…');
@@ -187,7 +228,7 @@ for (const config of SIDES) {
       xla = kerasRun(config, true);
     }
     process.stderr.write('\n');
-    rounds.push({ losslens: ours, stock, keras, kerasXla: xla, load: load() });
+    rounds.push({ losslens: ours, baseline, stock, keras, kerasXla: xla, load: load() });
   }
   const ours = /** @type {number} */ (medianRate(rounds, 'losslens'));
   const keras = medianRate(rounds, 'keras');
@@ -198,6 +239,8 @@ for (const config of SIDES) {
     kerasSamplesPerSecond: keras,
     kerasXlaSamplesPerSecond: xla,
     stockTfjsSamplesPerSecond: medianRate(rounds, 'stock'),
+    baselineSamplesPerSecond: medianRate(rounds, 'baseline'),
+    pairedBaselineRatio: medianRate(rounds, 'losslens', 'baseline'),
     ratio: keras ? ours / keras : null,
     xlaRatio: xla ? ours / xla : null,
     /** Median of the per-round ratios: each round's processes ran back to back under the same load. */
@@ -237,6 +280,7 @@ const table = markdownTable(
       'losslens/Keras',
       'losslens/XLA',
       'tfjs model.fit samples/s',
+      'losslens/baseline',
       'peak RSS losslens / Keras / XLA',
     ],
     ...results.training.map((t) => [
@@ -247,10 +291,11 @@ const table = markdownTable(
       fmt(t.pairedRatio, 2),
       fmt(t.pairedXlaRatio, 2),
       fmt(t.stockTfjsSamplesPerSecond),
+      fmt(t.pairedBaselineRatio, 2),
       `${fmt(t.losslensPeakRssMB)} / ${fmt(t.kerasPeakRssMB)} / ${fmt(t.kerasXlaPeakRssMB)} MB`,
     ]),
   ],
-  { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+  { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
 );
 console.log(
   `Training throughput, batch ${BATCH_SIZE}, ${options.batches} timed batches after ${options.warmup} warm-up, median of ${options.rounds} paired round(s); ratios are medians of per-round ratios`,
@@ -259,6 +304,13 @@ console.log(
   `TensorFlow ${results.tensorflow}, ${results.machine.cpus} CPUs, load average ${results.machine.loadBefore.join(' ')} before, ${results.machine.loadAfter.join(' ')} after; TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS} for losslens, ${results.kerasOneDnn ?? 'unset'} for Keras`,
 );
 console.log(table);
+if (results.baseline) {
+  const perRound = results.training.map(
+    (t) =>
+      `${t.side}×${t.side}: ${t.rounds.map((r) => fmt(r.losslens.samplesPerSecond / (r.baseline?.samplesPerSecond ?? NaN), 2)).join(', ')}`,
+  );
+  console.log(`losslens / losslens at ${results.baseline.slice(0, 12)}, per round: ${perRound.join('; ')}`);
+}
 for (const e of results.fullEpoch ?? []) {
   console.log(
     `One real epoch of ${fmt(e.samples)} images at ${e.side}×${e.side}: ${fmt(e.seconds, 1)} s (loss ${fmt(e.loss, 4)}, peak RSS ${fmt(e.peakRssMB)} MB, load average ${e.load.join(' ')} after)`,

@@ -13,6 +13,11 @@
  * ReluGrad, MaxPoolGrad, ResizeNearestNeighborGrad) and the closed-form gradient of the
  * loss with respect to the logits; the session's optimizer (Grappler, oneDNN rewrites)
  * fuses and parallelises them as it does for a Keras tf.function.
+ *
+ * A 2× upsampling followed by a 3×3 conv (the tutorial's decoder) is lowered as one conv at
+ * low resolution (phaseConv): the same function in real arithmetic with 2.25× fewer
+ * multiply-adds, so its numbers differ from the layer-by-layer lowering only by float32
+ * rounding. docs/benchmark.md has what it gave and what else was measured.
  */
 import type { AdamConfig, LayerSpec, LossName } from '../model/autoencoder.js';
 import type { BorderWidths } from '@losslens/protocol/border';
@@ -56,13 +61,34 @@ class GraphBuilder {
     return this.op('Const', [], { dtype: FLOAT, value: { tensor: { dtype: 'float32', shape: [], values: [value] } } }, 'const');
   }
 
-  ints(values: readonly number[]): string {
-    return this.op(
-      'Const',
-      [],
-      { dtype: { type: 'int32' }, value: { tensor: { dtype: 'int32', shape: [values.length], values } } },
-      'shape',
-    );
+  ints(values: readonly number[], shape: readonly number[] = [values.length]): string {
+    return this.op('Const', [], { dtype: { type: 'int32' }, value: { tensor: { dtype: 'int32', shape, values } } }, 'shape');
+  }
+
+  floats(values: readonly number[], shape: readonly number[]): string {
+    return this.op('Const', [], { dtype: FLOAT, value: { tensor: { dtype: 'float32', shape, values } } }, 'const');
+  }
+
+  reshape(t: string, shape: readonly number[]): string {
+    return this.op('Reshape', [t, this.ints(shape)], { T: FLOAT, Tshape: { type: 'int32' } });
+  }
+
+  transpose(t: string, perm: readonly number[]): string {
+    return this.op('Transpose', [t, this.ints(perm)], { T: FLOAT, Tperm: { type: 'int32' } });
+  }
+
+  /** Zero padding of an NHWC tensor by [[top, bottom], [left, right]]. */
+  pad(t: string, [[top, bottom], [left, right]]: readonly [readonly [number, number], readonly [number, number]]): string {
+    return this.op('Pad', [t, this.ints([0, 0, top, bottom, left, right, 0, 0], [4, 2])], { T: FLOAT, Tpaddings: { type: 'int32' } });
+  }
+
+  slice(t: string, begin: readonly number[], size: readonly number[]): string {
+    return this.op('Slice', [t, this.ints(begin), this.ints(size)], { T: FLOAT, Index: { type: 'int32' } });
+  }
+
+  /** Concatenation along the channel axis of NHWC tensors. */
+  concatChannels(ts: readonly string[]): string {
+    return this.op('ConcatV2', [...ts, this.ints([3], [])], { N: { i: ts.length }, T: FLOAT, Tidx: { type: 'int32' } });
   }
 
   /** An elementwise float op. */
@@ -89,6 +115,132 @@ interface Activation {
   input: string;
   /** Spatial size of the input, [height, width]. */
   inputSize: [number, number];
+  /** An upsampling lowered together with the conv after it (see phaseConv): its output is its input. */
+  fusedIntoNext?: true;
+  /** A conv lowered as phaseConv: `input` is the upsampling's low-resolution input. */
+  phase?: PhaseConv;
+}
+
+/**
+ * The taps of a 3×3 kernel that fall on each of the two low-resolution taps of an output phase,
+ * along one axis: after a 2× nearest-neighbour upsampling, the even output rows (phase 0) see the
+ * low-resolution rows i − 1 and i through taps {0} and {1, 2}; the odd ones (phase 1) see rows i
+ * and i + 1 through taps {0, 1} and {2}.
+ */
+const PHASE_TAPS: readonly (readonly (readonly number[])[])[] = [
+  [[0], [1, 2]],
+  [[0, 1], [2]],
+];
+
+/**
+ * The linear map from a 3×3 kernel's 9 taps to the 16 taps of the four 2×2 phase kernels, as a
+ * [16, 9] matrix of 0s and 1s: row (p·2 + q)·4 + (a·2 + b) is tap (p, q) of output phase (a, b).
+ */
+export function phaseMap(): number[] {
+  const map = new Array<number>(16 * 9).fill(0);
+  for (let p = 0; p < 2; p++)
+    for (let q = 0; q < 2; q++)
+      for (let a = 0; a < 2; a++)
+        for (let b = 0; b < 2; b++)
+          for (const r of PHASE_TAPS[a][p]) for (const c of PHASE_TAPS[b][q]) map[((p * 2 + q) * 4 + (a * 2 + b)) * 9 + r * 3 + c] = 1;
+  return map;
+}
+
+interface PhaseConv {
+  /** The low-resolution input, zero-padded by one pixel on every side. */
+  padded: string;
+  /** The [2, 2, in, 4·filters] kernel of all four phases, derived from the 3×3 one. */
+  kernel: string;
+  /** The [16, 9] tap map. */
+  map: string;
+  /** Low-resolution [height, width]. */
+  size: [number, number];
+  channels: number;
+  filters: number;
+}
+
+/** Whether layers i and i + 1 are a 2× upsampling and a 3×3 'same' conv, which phaseConv lowers together. */
+export function fusesWithNext(layers: readonly LayerSpec[], i: number): boolean {
+  const [layer, next] = [layers[i], layers[i + 1] as LayerSpec | undefined];
+  return layer.kind === 'upSample' && layer.size === 2 && next?.kind === 'conv' && next.kernelSize === 3;
+}
+
+const VALID_CONV = { T: FLOAT, strides: { ints: [1, 1, 1, 1] }, padding: { s: 'VALID' }, data_format: NHWC };
+
+/**
+ * A 2× nearest-neighbour upsampling followed by a 3×3 'same' conv, computed at low resolution.
+ * Each output phase (a, b) — the pixels at (2i + a, 2j + b) — is a 2×2 conv of the low-resolution
+ * input whose taps are sums of the 3×3 kernel's (PHASE_TAPS); the zero border of the 'same' conv
+ * at high resolution is the zero border of the low-resolution input. One VALID 2×2 conv with
+ * 4× the filters on the input padded by one computes all four phases (each on a window shifted by
+ * its phase), and DepthToSpace interleaves them. Equal in real arithmetic; 16 multiply-adds per
+ * four output pixels instead of 36, and no resize op.
+ */
+function phaseConv(
+  g: GraphBuilder,
+  low: string,
+  kernel: string,
+  bias: string,
+  size: [number, number],
+  channels: number,
+  filters: number,
+): { output: string; phase: PhaseConv } {
+  const [h, w] = size;
+  const map = g.floats(phaseMap(), [16, 9]);
+  const taps = g.op('MatMul', [map, g.reshape(kernel, [9, channels * filters])], {
+    T: FLOAT,
+    transpose_a: { b: false },
+    transpose_b: { b: false },
+  });
+  const phaseKernel = g.reshape(g.transpose(g.reshape(taps, [2, 2, 4, channels, filters]), [0, 1, 3, 2, 4]), [2, 2, channels, 4 * filters]);
+  const padded = g.pad(low, [
+    [1, 1],
+    [1, 1],
+  ]);
+  const conv = g.op('Conv2D', [padded, phaseKernel], VALID_CONV);
+  const biased = g.op('BiasAdd', [conv, g.op('Tile', [bias, g.ints([4])], { T: FLOAT, Tmultiples: { type: 'int32' } })], {
+    T: FLOAT,
+    data_format: NHWC,
+  });
+  const phases = [0, 1, 2, 3].map((p) => g.slice(biased, [0, p >> 1, p & 1, p * filters], [-1, h, w, filters]));
+  const output = g.op('DepthToSpace', [g.concatChannels(phases)], { T: FLOAT, block_size: { i: 2 }, data_format: NHWC });
+  return { output, phase: { padded, kernel: phaseKernel, map, size, channels, filters } };
+}
+
+/** phaseConv's gradients: with respect to the 3×3 kernel (through the tap map's transpose), the bias and the low-resolution input. */
+function phaseConvBackward(g: GraphBuilder, dz: string, phase: PhaseConv): { kernel: string; bias: string; input: string } {
+  const { padded, kernel, map, size, channels, filters } = phase;
+  const [h, w] = size;
+  const byPhase = g.op('SpaceToDepth', [dz], { T: FLOAT, block_size: { i: 2 }, data_format: NHWC });
+  // Back onto the (h + 1) × (w + 1) grid of the VALID conv, each phase at its shifted window.
+  const dConv = g.concatChannels(
+    [0, 1, 2, 3].map((p) => {
+      const [a, b] = [p >> 1, p & 1];
+      return g.pad(g.slice(byPhase, [0, 0, 0, p * filters], [-1, h, w, filters]), [
+        [a, 1 - a],
+        [b, 1 - b],
+      ]);
+    }),
+  );
+  const dPhaseKernel = g.op('Conv2DBackpropFilter', [padded, g.ints([2, 2, channels, 4 * filters]), dConv], VALID_CONV);
+  const dTaps = g.reshape(g.transpose(g.reshape(dPhaseKernel, [2, 2, channels, 4, filters]), [0, 1, 3, 2, 4]), [16, channels * filters]);
+  const dKernel = g.reshape(g.op('MatMul', [map, dTaps], { T: FLOAT, transpose_a: { b: true }, transpose_b: { b: false } }), [
+    3,
+    3,
+    channels,
+    filters,
+  ]);
+  const dBias = g.op('Sum', [g.reshape(g.op('BiasAddGrad', [dConv], { T: FLOAT, data_format: NHWC }), [4, filters]), g.ints([0])], {
+    T: FLOAT,
+    Tidx: { type: 'int32' },
+    keep_dims: { b: false },
+  });
+  const dPadded = g.op(
+    'Conv2DBackpropInput',
+    [g.op('Shape', [padded], { T: FLOAT, out_type: { type: 'int32' } }), kernel, dConv],
+    VALID_CONV,
+  );
+  return { kernel: dKernel, bias: dBias, input: g.slice(dPadded, [0, 1, 1, 0], [-1, h, w, channels]) };
 }
 
 /** The forward pass to the logits under the final sigmoid, remembering what the backward pass reads. */
@@ -97,9 +249,20 @@ function forward(g: GraphBuilder, x: string, weights: readonly string[], model: 
   let hidden = x;
   let size: [number, number] = [model.height, model.width];
   let weight = 0;
+  let channels = 1;
   model.layers.forEach((layer, i) => {
     const input = hidden;
     const inputSize = size;
+    if (layer.kind === 'conv' && i > 0 && fusesWithNext(model.layers, i - 1)) {
+      const low: [number, number] = [size[0] / 2, size[1] / 2];
+      const lowered = phaseConv(g, hidden, weights[weight], weights[weight + 1], low, channels, layer.filters);
+      hidden = lowered.output;
+      weight += 2;
+      channels = layer.filters;
+      if (i < model.layers.length - 1) hidden = g.f('Relu', hidden);
+      activations.push({ output: hidden, input, inputSize, phase: lowered.phase });
+      return;
+    }
     if (layer.kind === 'conv') {
       const conv = g.op('Conv2D', [hidden, weights[weight]], {
         T: FLOAT,
@@ -109,12 +272,17 @@ function forward(g: GraphBuilder, x: string, weights: readonly string[], model: 
       });
       hidden = g.op('BiasAdd', [conv, weights[weight + 1]], { T: FLOAT, data_format: NHWC });
       weight += 2;
+      channels = layer.filters;
       // The last conv's sigmoid is left to the loss (Keras takes BCE from the logits too).
       if (i < model.layers.length - 1) hidden = g.f('Relu', hidden);
     } else if (layer.kind === 'maxPool') {
       const window = { ints: [1, layer.size, layer.size, 1] };
       hidden = g.op('MaxPool', [hidden], { T: FLOAT, ksize: window, strides: window, padding: { s: 'SAME' }, data_format: NHWC });
       size = [Math.ceil(size[0] / layer.size), Math.ceil(size[1] / layer.size)];
+    } else if (fusesWithNext(model.layers, i)) {
+      size = [size[0] * layer.size, size[1] * layer.size];
+      activations.push({ output: hidden, input, inputSize, fusedIntoNext: true });
+      return;
     } else {
       size = [size[0] * layer.size, size[1] * layer.size];
       // Nearest-neighbour with integer factors and neither alignment option repeats each pixel: Keras's UpSampling2D exactly.
@@ -209,8 +377,16 @@ function backward(
   let dOutput = dLogits;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i];
-    const { output, input, inputSize } = activations[i];
-    if (layer.kind === 'conv') {
+    const { output, input, inputSize, phase, fusedIntoNext } = activations[i];
+    if (fusedIntoNext) continue;
+    if (phase) {
+      weight -= 2;
+      const dz = i < model.layers.length - 1 ? g.op('ReluGrad', [dOutput, output], { T: FLOAT }) : dOutput;
+      const d = phaseConvBackward(g, dz, phase);
+      gradients[weight] = d.kernel;
+      gradients[weight + 1] = d.bias;
+      dOutput = d.input;
+    } else if (layer.kind === 'conv') {
       weight -= 2;
       const dz = i < model.layers.length - 1 ? g.op('ReluGrad', [dOutput, output], { T: FLOAT }) : dOutput;
       const convAttrs = { T: FLOAT, strides: { ints: [1, 1, 1, 1] }, padding: { s: 'SAME' }, data_format: NHWC };

@@ -12,7 +12,7 @@ import { tf } from '../../src/tf.js';
 import { buildAutoencoder, initialWeights, type Autoencoder, type LayerSpec, type LossName } from '../../src/model/autoencoder.js';
 import { toLayersModel } from '../../src/model/layers.js';
 import { graphSession } from '../../src/training/session.js';
-import { lowerModel } from '../../src/training/graph.js';
+import { fusesWithNext, lowerModel, phaseMap } from '../../src/training/graph.js';
 import type { BorderWidths } from '@losslens/protocol';
 import { TFJS_NODE_VERSION } from '../../src/training/tfProto.js';
 
@@ -153,6 +153,51 @@ describe('the training graph', () => {
     const model = buildAutoencoder({ height: 14, width: 14, seed: 3, layers });
     const layersModel = toLayersModel(model);
     const x = tf.randomUniform<tfn.Rank.R4>([4, 14, 14, 1], 0, 1, 'float32', 14);
+    const variables = layersModel.trainableWeights.map((w) => w.read() as tfn.Variable);
+    const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(layersModel, x), x), variables);
+    const ours = await graphGradients(model, layersModel, x, x);
+    expectSameLossAndGradients(ours, reference, variables);
+    tf.dispose([x, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
+    layersModel.dispose();
+  });
+
+  it("maps a 3×3 kernel to the four phases' 2×2 kernels: each phase's taps cover the 3×3 taps once", () => {
+    const map = phaseMap();
+    for (let phase = 0; phase < 4; phase++) {
+      const covered = new Array<number>(9).fill(0);
+      for (let tap = 0; tap < 4; tap++) for (let k = 0; k < 9; k++) covered[k] += map[(tap * 4 + phase) * 9 + k];
+      expect(covered).toEqual(new Array<number>(9).fill(1));
+    }
+    // The even rows' first tap is the kernel's top row alone; the odd rows' first tap sums the top two.
+    expect(map.slice(0, 9)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(map.slice(3 * 9, 4 * 9)).toEqual([1, 1, 0, 1, 1, 0, 0, 0, 0]);
+  });
+
+  it('lowers an upsampling and the 3×3 conv after it at low resolution, and any other upsampling as a resize', () => {
+    const tutorial = buildAutoencoder({ height: 28, width: 28, seed: 1 });
+    const specs = tutorial.layers.map((layer) => layer.spec);
+    expect(specs.map((_, i) => fusesWithNext(specs, i))).toEqual([false, false, false, false, false, true, false, true, false]);
+    const ops = (layers: readonly LayerSpec[]) => new TextDecoder('latin1').decode(lowerModel({ ...tutorial, layers }).bytes);
+    expect(ops(specs)).not.toContain('ResizeNearestNeighbor');
+    expect(ops(specs)).toContain('DepthToSpace');
+    const fiveByFive = specs.map((layer, i): LayerSpec => (i === 8 ? ({ ...layer, kernelSize: 5 } as LayerSpec) : layer));
+    expect(fiveByFive.map((_, i) => fusesWithNext(fiveByFive, i))).toEqual([false, false, false, false, false, true, false, false, false]);
+    expect(ops(fiveByFive)).toContain('ResizeNearestNeighborGrad');
+  });
+
+  it('gives the gradients of tf.variableGrads where an upsampling is followed by a conv it cannot be lowered with', async () => {
+    const layers: LayerSpec[] = [
+      { kind: 'conv', filters: 4, kernelSize: 3, activation: 'relu' },
+      { kind: 'maxPool', size: 2 },
+      { kind: 'upSample', size: 2 },
+      { kind: 'conv', filters: 3, kernelSize: 5, activation: 'relu' },
+      { kind: 'upSample', size: 2 },
+      { kind: 'maxPool', size: 2 },
+      { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
+    ];
+    const model = buildAutoencoder({ height: 12, width: 12, seed: 6, layers });
+    const layersModel = toLayersModel(model);
+    const x = tf.randomUniform<tfn.Rank.R4>([4, 12, 12, 1], 0, 1, 'float32', 17);
     const variables = layersModel.trainableWeights.map((w) => w.read() as tfn.Variable);
     const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(layersModel, x), x), variables);
     const ours = await graphGradients(model, layersModel, x, x);
