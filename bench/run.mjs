@@ -6,7 +6,7 @@
 // time and each training process's peak memory.
 // Reads the compiled library in dist/ (npm run bench builds it first).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -18,12 +18,13 @@ const { tf } = losslens;
 /**
  * @typedef {import('./common.mjs').LosslensMeasurement} LosslensMeasurement
  * @typedef {{ side: number, jitCompile: boolean, samplesPerSecond: number, peakRssMB: number }} KerasMeasurement
- * @typedef {{ losslens: LosslensMeasurement, baseline: LosslensMeasurement | null, stock: LosslensMeasurement | null, keras: KerasMeasurement | null, kerasXla: KerasMeasurement | null, load: number[] }} Round
+ * @typedef {{ side: number, compile: boolean, samplesPerSecond: number, peakRssMB: number, torch: string }} TorchMeasurement
+ * @typedef {{ losslens: LosslensMeasurement, baseline: LosslensMeasurement | null, stock: LosslensMeasurement | null, keras: KerasMeasurement | null, kerasXla: KerasMeasurement | null, torch: TorchMeasurement | null, torchCompile: TorchMeasurement | null, load: number[] }} Round
  * @typedef {{ side: number, pad: import('../src/transforms/dataset.js').PrepareDatasetOptions['pad'] }} Size
  */
 
 const options =
-  /** @type {{ batches: number, warmup: number, rounds: number, keras: boolean, kerasOnednn?: true, stock?: true, baseline?: string, fullEpoch?: true, data: boolean, output: string }} */ (
+  /** @type {{ batches: number, warmup: number, rounds: number, keras: boolean, kerasOnednn?: true, stock?: true, torch?: true, baseline?: string, fullEpoch?: true, data: boolean, output: string }} */ (
     new Command()
       .name('bench')
       .description('Training throughput of losslens versus Keras, data preparation time and peak memory.')
@@ -36,6 +37,10 @@ const options =
         "run Keras with TF_ENABLE_ONEDNN_OPTS=1 as losslens does (default: the environment as given, oneDNN's rewrites off on CPUs without AVX-512)",
       )
       .option('--stock', "also time tfjs's own model.fit on the same model (the speed before losslens's training graph)")
+      .option(
+        '--torch',
+        'also time PyTorch eager and torch.compile, channels_last, on the same model, loss, Adam settings and batch (installs bench/torch-requirements.txt into .venv-torch on first use, about 5 GB)',
+      )
       .option(
         '--baseline <ref>',
         "also time losslens as of that git commit (its sources built once under output/baseline/), right after this checkout's in every round",
@@ -120,6 +125,45 @@ function baselineCheckout(ref) {
   return root;
 }
 
+/**
+ * The Python of .venv-torch, created from bench/torch-requirements.txt on first use (PyPI's torch
+ * is the CUDA build: it needs its NVIDIA wheels even to import on a CPU). Reinstalled when the
+ * requirements change.
+ */
+function torchPython() {
+  const venv = path.join(ROOT, '.venv-torch');
+  const python = path.join(venv, 'bin/python');
+  const requirements = readFileSync(path.join(ROOT, 'bench/torch-requirements.txt'), 'utf8');
+  const stamp = path.join(venv, 'losslens-requirements.txt');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === requirements) return python;
+  process.stderr.write('installing PyTorch into .venv-torch (first use: about 5 GB of wheels)…\n');
+  const steps = [
+    ['python3', ['-m', 'venv', venv]],
+    [python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', path.join(ROOT, 'bench/torch-requirements.txt'), 'numpy']],
+  ];
+  for (const [command, args] of /** @type {[string, string[]][]} */ (steps)) {
+    const run = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (run.status !== 0) throw new Error(`--torch: ${command} ${args.join(' ')} failed; delete .venv-torch and try again`);
+  }
+  writeFileSync(stamp, requirements);
+  return python;
+}
+
+const torch = options.torch ? torchPython() : null;
+
+/**
+ * @param {Size} size
+ * @param {boolean} compile
+ * @returns {TorchMeasurement}
+ */
+function torchRun({ side }, compile) {
+  return child(
+    /** @type {string} */ (torch),
+    [path.join(ROOT, 'bench/torch_bench.py'), '--side', String(side), ...common(), ...(compile ? ['--compile'] : [])],
+    compile ? 'torch.compile' : 'PyTorch',
+  );
+}
+
 const baselineRoot = options.baseline ? baselineCheckout(options.baseline) : null;
 
 const common = () => ['--batches', String(options.batches), '--warmup', String(options.warmup), '--batch-size', String(BATCH_SIZE)];
@@ -157,7 +201,8 @@ function kerasRun({ side }, jit) {
 
 /**
  * @typedef {{ side: number, losslensSamplesPerSecond: number, kerasSamplesPerSecond: number | null, kerasXlaSamplesPerSecond: number | null,
- *   stockTfjsSamplesPerSecond: number | null, baselineSamplesPerSecond: number | null, pairedBaselineRatio: number | null, ratio: number | null, xlaRatio: number | null, pairedRatio: number | null, pairedXlaRatio: number | null,
+ *   stockTfjsSamplesPerSecond: number | null, baselineSamplesPerSecond: number | null, pairedBaselineRatio: number | null,
+ *   torchSamplesPerSecond: number | null, torchCompileSamplesPerSecond: number | null, pairedTorchRatio: number | null, pairedTorchCompileRatio: number | null, ratio: number | null, xlaRatio: number | null, pairedRatio: number | null, pairedXlaRatio: number | null,
  *   losslensPeakRssMB: number | null, kerasPeakRssMB: number | null, kerasXlaPeakRssMB: number | null, kerasJitCompile: boolean | null, rounds: Round[] }} Training
  * @typedef {{ images: number, seconds: number, imagesPerSecond: number }} DataPreparation
  * @typedef {{
@@ -191,8 +236,8 @@ const peak = (runs) => Math.max(...runs.map((r) => r?.peakRssMB ?? 0)) || null;
 /**
  * The median over rounds of one side's rate, or of its ratio to another side; null when that side did not run.
  * @param {Round[]} rounds
- * @param {'losslens' | 'baseline' | 'stock' | 'keras' | 'kerasXla'} key
- * @param {'keras' | 'kerasXla' | 'baseline'} [over]
+ * @param {'losslens' | 'baseline' | 'stock' | 'keras' | 'kerasXla' | 'torch' | 'torchCompile'} key
+ * @param {'keras' | 'kerasXla' | 'baseline' | 'torch' | 'torchCompile'} [over]
  */
 const medianRate = (rounds, key, over) => {
   const rates = rounds.map((r) => {
@@ -227,8 +272,16 @@ for (const config of SIDES) {
       process.stderr.write(' keras XLA…');
       xla = kerasRun(config, true);
     }
+    let eager = null;
+    let compiled = null;
+    if (torch) {
+      process.stderr.write(' PyTorch…');
+      eager = torchRun(config, false);
+      process.stderr.write(' torch.compile…');
+      compiled = torchRun(config, true);
+    }
     process.stderr.write('\n');
-    rounds.push({ losslens: ours, baseline, stock, keras, kerasXla: xla, load: load() });
+    rounds.push({ losslens: ours, baseline, stock, torch: eager, torchCompile: compiled, keras, kerasXla: xla, load: load() });
   }
   const ours = /** @type {number} */ (medianRate(rounds, 'losslens'));
   const keras = medianRate(rounds, 'keras');
@@ -241,6 +294,10 @@ for (const config of SIDES) {
     stockTfjsSamplesPerSecond: medianRate(rounds, 'stock'),
     baselineSamplesPerSecond: medianRate(rounds, 'baseline'),
     pairedBaselineRatio: medianRate(rounds, 'losslens', 'baseline'),
+    torchSamplesPerSecond: medianRate(rounds, 'torch'),
+    torchCompileSamplesPerSecond: medianRate(rounds, 'torchCompile'),
+    pairedTorchRatio: medianRate(rounds, 'losslens', 'torch'),
+    pairedTorchCompileRatio: medianRate(rounds, 'losslens', 'torchCompile'),
     ratio: keras ? ours / keras : null,
     xlaRatio: xla ? ours / xla : null,
     /** Median of the per-round ratios: each round's processes ran back to back under the same load. */
@@ -281,6 +338,8 @@ const table = markdownTable(
       'losslens/XLA',
       'tfjs model.fit samples/s',
       'losslens/baseline',
+      'losslens/PyTorch',
+      'losslens/torch.compile',
       'peak RSS losslens / Keras / XLA',
     ],
     ...results.training.map((t) => [
@@ -292,10 +351,12 @@ const table = markdownTable(
       fmt(t.pairedXlaRatio, 2),
       fmt(t.stockTfjsSamplesPerSecond),
       fmt(t.pairedBaselineRatio, 2),
+      fmt(t.pairedTorchRatio, 2),
+      fmt(t.pairedTorchCompileRatio, 2),
       `${fmt(t.losslensPeakRssMB)} / ${fmt(t.kerasPeakRssMB)} / ${fmt(t.kerasXlaPeakRssMB)} MB`,
     ]),
   ],
-  { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
+  { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] },
 );
 console.log(
   `Training throughput, batch ${BATCH_SIZE}, ${options.batches} timed batches after ${options.warmup} warm-up, median of ${options.rounds} paired round(s); ratios are medians of per-round ratios`,
@@ -304,12 +365,21 @@ console.log(
   `TensorFlow ${results.tensorflow}, ${results.machine.cpus} CPUs, load average ${results.machine.loadBefore.join(' ')} before, ${results.machine.loadAfter.join(' ')} after; TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS} for losslens, ${results.kerasOneDnn ?? 'unset'} for Keras`,
 );
 console.log(table);
+/**
+ * Each round's losslens ÷ another side, per size.
+ * @param {'baseline' | 'keras' | 'torch' | 'torchCompile'} key
+ */
+const perRound = (key) =>
+  results.training
+    .map(
+      (t) =>
+        `${t.side}×${t.side}: ${t.rounds.map((r) => fmt(r.losslens.samplesPerSecond / (r[key]?.samplesPerSecond ?? NaN), 2)).join(', ')}`,
+    )
+    .join('; ');
+if (options.keras) console.log(`losslens / Keras, per round: ${perRound('keras')}`);
+if (torch) console.log(`losslens / PyTorch channels_last, per round: ${perRound('torch')}; / torch.compile: ${perRound('torchCompile')}`);
 if (results.baseline) {
-  const perRound = results.training.map(
-    (t) =>
-      `${t.side}×${t.side}: ${t.rounds.map((r) => fmt(r.losslens.samplesPerSecond / (r.baseline?.samplesPerSecond ?? NaN), 2)).join(', ')}`,
-  );
-  console.log(`losslens / losslens at ${results.baseline.slice(0, 12)}, per round: ${perRound.join('; ')}`);
+  console.log(`losslens / losslens at ${results.baseline.slice(0, 12)}, per round: ${perRound('baseline')}`);
 }
 for (const e of results.fullEpoch ?? []) {
   console.log(
