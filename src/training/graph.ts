@@ -249,50 +249,52 @@ function forward(g: GraphBuilder, x: string, weights: readonly string[], model: 
   let hidden = x;
   let size: [number, number] = [model.height, model.width];
   let weight = 0;
-  let channels = 1;
+  const shapes = weightShapes(model.layers);
   model.layers.forEach((layer, i) => {
     const input = hidden;
     const inputSize = size;
-    if (layer.kind === 'conv' && i > 0 && fusesWithNext(model.layers, i - 1)) {
-      const low: [number, number] = [size[0] / 2, size[1] / 2];
-      const lowered = phaseConv(g, hidden, weights[weight], weights[weight + 1], low, channels, layer.filters);
-      hidden = lowered.output;
-      weight += 2;
-      channels = layer.filters;
-      if (i < model.layers.length - 1) hidden = g.f('Relu', hidden);
-      activations.push({ output: hidden, input, inputSize, phase: lowered.phase });
-      return;
-    }
+    let phase: PhaseConv | undefined;
+    let fusedIntoNext = false;
     if (layer.kind === 'conv') {
-      const conv = g.op('Conv2D', [hidden, weights[weight]], {
-        T: FLOAT,
-        strides: { ints: [1, 1, 1, 1] },
-        padding: { s: 'SAME' },
-        data_format: NHWC,
-      });
-      hidden = g.op('BiasAdd', [conv, weights[weight + 1]], { T: FLOAT, data_format: NHWC });
+      if (i > 0 && fusesWithNext(model.layers, i - 1)) {
+        const [, , channels, filters] = shapes[weight];
+        const low: [number, number] = [size[0] / 2, size[1] / 2];
+        ({ output: hidden, phase } = phaseConv(g, hidden, weights[weight], weights[weight + 1], low, channels, filters));
+      } else {
+        const conv = g.op('Conv2D', [hidden, weights[weight]], {
+          T: FLOAT,
+          strides: { ints: [1, 1, 1, 1] },
+          padding: { s: 'SAME' },
+          data_format: NHWC,
+        });
+        hidden = g.op('BiasAdd', [conv, weights[weight + 1]], { T: FLOAT, data_format: NHWC });
+      }
       weight += 2;
-      channels = layer.filters;
       // The last conv's sigmoid is left to the loss (Keras takes BCE from the logits too).
       if (i < model.layers.length - 1) hidden = g.f('Relu', hidden);
     } else if (layer.kind === 'maxPool') {
       const window = { ints: [1, layer.size, layer.size, 1] };
       hidden = g.op('MaxPool', [hidden], { T: FLOAT, ksize: window, strides: window, padding: { s: 'SAME' }, data_format: NHWC });
       size = [Math.ceil(size[0] / layer.size), Math.ceil(size[1] / layer.size)];
-    } else if (fusesWithNext(model.layers, i)) {
-      size = [size[0] * layer.size, size[1] * layer.size];
-      activations.push({ output: hidden, input, inputSize, fusedIntoNext: true });
-      return;
     } else {
       size = [size[0] * layer.size, size[1] * layer.size];
+      // The conv after it upsamples as it convolves (phaseConv).
+      if (fusesWithNext(model.layers, i)) fusedIntoNext = true;
       // Nearest-neighbour with integer factors and neither alignment option repeats each pixel: Keras's UpSampling2D exactly.
-      hidden = g.op('ResizeNearestNeighbor', [hidden, g.ints(size)], {
-        T: FLOAT,
-        align_corners: { b: false },
-        half_pixel_centers: { b: false },
-      });
+      else
+        hidden = g.op('ResizeNearestNeighbor', [hidden, g.ints(size)], {
+          T: FLOAT,
+          align_corners: { b: false },
+          half_pixel_centers: { b: false },
+        });
     }
-    activations.push({ output: hidden, input, inputSize });
+    activations.push({
+      output: hidden,
+      input,
+      inputSize,
+      ...(phase ? { phase } : {}),
+      ...(fusedIntoNext ? { fusedIntoNext: true as const } : {}),
+    });
   });
   return { logits: hidden, activations };
 }
@@ -379,16 +381,16 @@ function backward(
     const layer = model.layers[i];
     const { output, input, inputSize, phase, fusedIntoNext } = activations[i];
     if (fusedIntoNext) continue;
-    if (phase) {
+    if (layer.kind === 'conv') {
       weight -= 2;
       const dz = i < model.layers.length - 1 ? g.op('ReluGrad', [dOutput, output], { T: FLOAT }) : dOutput;
-      const d = phaseConvBackward(g, dz, phase);
-      gradients[weight] = d.kernel;
-      gradients[weight + 1] = d.bias;
-      dOutput = d.input;
-    } else if (layer.kind === 'conv') {
-      weight -= 2;
-      const dz = i < model.layers.length - 1 ? g.op('ReluGrad', [dOutput, output], { T: FLOAT }) : dOutput;
+      if (phase) {
+        const d = phaseConvBackward(g, dz, phase);
+        gradients[weight] = d.kernel;
+        gradients[weight + 1] = d.bias;
+        dOutput = d.input;
+        continue;
+      }
       const convAttrs = { T: FLOAT, strides: { ints: [1, 1, 1, 1] }, padding: { s: 'SAME' }, data_format: NHWC };
       gradients[weight] = g.op('Conv2DBackpropFilter', [input, g.ints(shapes[weight]), dz], convAttrs);
       gradients[weight + 1] = g.op('BiasAddGrad', [dz], { T: FLOAT, data_format: NHWC });

@@ -70,6 +70,19 @@ function expectSameLossAndGradients(
   });
 }
 
+/** For `layers` on side × side images, the graph's BCE loss and gradients against tf.variableGrads through tfjs-layers. */
+async function expectLayersGradients(layers: readonly LayerSpec[], side: number, seed: number, dataSeed: number) {
+  const model = buildAutoencoder({ height: side, width: side, seed, layers });
+  const layersModel = toLayersModel(model);
+  const x = tf.randomUniform<tfn.Rank.R4>([4, side, side, 1], 0, 1, 'float32', dataSeed);
+  const variables = layersModel.trainableWeights.map((w) => w.read() as tfn.Variable);
+  const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(layersModel, x), x), variables);
+  const ours = await graphGradients(model, layersModel, x, x);
+  expectSameLossAndGradients(ours, reference, variables);
+  tf.dispose([x, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
+  layersModel.dispose();
+}
+
 describe('the training graph', () => {
   it('predicts what the tfjs-layers model predicts', async () => {
     const { predict } = await import('../../src/training/evaluate.js');
@@ -150,15 +163,7 @@ describe('the training graph', () => {
       { kind: 'upSample', size: 2 },
       { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
     ];
-    const model = buildAutoencoder({ height: 14, width: 14, seed: 3, layers });
-    const layersModel = toLayersModel(model);
-    const x = tf.randomUniform<tfn.Rank.R4>([4, 14, 14, 1], 0, 1, 'float32', 14);
-    const variables = layersModel.trainableWeights.map((w) => w.read() as tfn.Variable);
-    const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(layersModel, x), x), variables);
-    const ours = await graphGradients(model, layersModel, x, x);
-    expectSameLossAndGradients(ours, reference, variables);
-    tf.dispose([x, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
-    layersModel.dispose();
+    await expectLayersGradients(layers, 14, 3, 14);
   });
 
   it("maps a 3×3 kernel to the four phases' 2×2 kernels: each phase's taps cover the 3×3 taps once", () => {
@@ -195,15 +200,7 @@ describe('the training graph', () => {
       { kind: 'maxPool', size: 2 },
       { kind: 'conv', filters: 1, kernelSize: 3, activation: 'sigmoid' },
     ];
-    const model = buildAutoencoder({ height: 12, width: 12, seed: 6, layers });
-    const layersModel = toLayersModel(model);
-    const x = tf.randomUniform<tfn.Rank.R4>([4, 12, 12, 1], 0, 1, 'float32', 17);
-    const variables = layersModel.trainableWeights.map((w) => w.read() as tfn.Variable);
-    const reference = tf.variableGrads(() => referenceLoss('binaryCrossentropy', layersLogits(layersModel, x), x), variables);
-    const ours = await graphGradients(model, layersModel, x, x);
-    expectSameLossAndGradients(ours, reference, variables);
-    tf.dispose([x, reference.value, ...Object.values(reference.grads), ...ours.gradients]);
-    layersModel.dispose();
+    await expectLayersGradients(layers, 12, 6, 17);
   });
 
   it('is built with the tfjs-node release its protobuf adapter was written for', () => {
