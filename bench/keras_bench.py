@@ -1,7 +1,6 @@
 """Keras side of `npm run bench`: the question's autoencoder trained with model.fit, timed the
 same way as losslens (a fixed number of batches of 128 after a warm-up), printed as one
 JSON line so bench/run.mjs can pair it with the losslens figure."""
-import argparse
 import json
 import os
 import resource
@@ -9,25 +8,14 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras_reference import build  # noqa: E402
+from peer_common import arguments, synthetic_data  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--side", type=int, required=True)
-    parser.add_argument("--batches", type=int, required=True)
-    parser.add_argument("--warmup", type=int, required=True)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--jit", action="store_true", help="compile with jit_compile=True (XLA)")
-    args = parser.parse_args()
-
-    rng = np.random.default_rng(0)
-    total = (args.warmup + args.batches) * args.batch_size
-    shape = (total, args.side, args.side, 1)
-    targets = rng.uniform(size=shape).astype("float32")
-    inputs = np.clip(targets + 0.5 * rng.normal(size=shape), 0, 1).astype("float32")
+    args = arguments("--jit", "compile with jit_compile=True (XLA)")
+    inputs, targets = synthetic_data(args)
     model = build(args.side, jit_compile=True if args.jit else "auto")
 
     warm = args.warmup * args.batch_size

@@ -3,15 +3,15 @@ PyTorch with the same loss (binary cross-entropy from the logits), Adam's settin
 1e-3, betas 0.9 and 0.999, epsilon 1e-7) and batch, in channels_last memory format, eager or
 through torch.compile, timed the same way as losslens (a fixed number of batches after a warm-up)
 and printed as one JSON line for bench/run.mjs."""
-import argparse
 import json
 import os
 import resource
 import time
 
-import numpy as np
 import torch
 from torch import nn
+
+from peer_common import arguments, synthetic_data
 
 
 def build() -> nn.Module:
@@ -32,21 +32,11 @@ def build() -> nn.Module:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--side", type=int, required=True)
-    parser.add_argument("--batches", type=int, required=True)
-    parser.add_argument("--warmup", type=int, required=True)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--compile", action="store_true", help="train through torch.compile")
-    args = parser.parse_args()
+    args = arguments("--compile", "train through torch.compile")
 
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 1)
-    rng = np.random.default_rng(0)
-    total = (args.warmup + args.batches) * args.batch_size
-    shape = (total, 1, args.side, args.side)
-    targets = rng.uniform(size=shape).astype("float32")
-    inputs = np.clip(targets + 0.5 * rng.normal(size=shape), 0, 1).astype("float32")
+    inputs, targets = synthetic_data(args, channels_first=True)
     x_all = torch.from_numpy(inputs).contiguous(memory_format=torch.channels_last)
     y_all = torch.from_numpy(targets).contiguous(memory_format=torch.channels_last)
 
